@@ -88,6 +88,8 @@ export interface Answer {
   /** Fraction of the workspace's tokens read when the answer was made (1 when complete). */
   readonly coverage: number;
   readonly millisecondsToFirstToken: number;
+  /** Things the user should know about the sources, e.g. a cited file changed since it was read. */
+  readonly warnings?: readonly string[];
 }
 
 export interface Explanation extends Answer {
@@ -100,6 +102,13 @@ export interface QueryOptions {
   readonly onEvent?: (event: AnswerEvent) => void;
   /** Upper bound on generated tokens. */
   readonly maxTokens?: number;
+  /** Hover mode: a small retrieval and at most 24 generated tokens, to answer within ~300 ms. */
+  readonly fast?: boolean;
+  /**
+   * How segments are found: the model's keys re-ranked by BM25 ('hybrid', the default), the
+   * model's keys alone ('model'), or BM25 alone over every segment's text ('bm25', a baseline).
+   */
+  readonly retrieval?: 'model' | 'bm25' | 'hybrid';
 }
 
 export interface ReadOptions {

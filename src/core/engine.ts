@@ -1,0 +1,423 @@
+// One workspace's memory: scans, reads what changed, saves, reopens, and answers from whatever
+// has been read so far. Front ends get it from `openEngine` and see only api.ts's Engine.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type {
+  Answer, Engine, EngineOptions, Explanation, Logger, MemoryStatus, QueryOptions, ReadOptions,
+  ReadProgress, ReadResult, SkippedFile, SummaryTarget, SymbolQuery,
+} from './api';
+import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
+import { loadModel, type LoadedModel } from './model';
+import * as queries from './query';
+import { readAll, type PreparedFile } from './reader';
+import { DEFAULT_EXCLUDES, scanWorkspace, type ScannedFile } from './scanner';
+import { CacheError, deleteSnapshot, readSnapshot, snapshotBytes, workspaceCacheDir, writeSnapshot } from './store';
+import { loadText } from './text';
+
+/** Rows of the reader batch: one file in flight per row. */
+const BATCH_ROWS = 8;
+/** A long read saves what it has this often, so a crash loses little. */
+const CHECKPOINT_MS = 60_000;
+const PROGRESS_MS = 200;
+/** Tokens per byte assumed for files not tokenized yet (refined as files are read). */
+const DEFAULT_TOKENS_PER_BYTE = 0.3;
+
+const quietLogger: Logger = {
+  info() {}, debug() {},
+  warn(m) { process.stderr.write(`mnemo: ${m}\n`); },
+  error(m) { process.stderr.write(`mnemo: ${m}\n`); },
+};
+
+interface SavedMeta {
+  readonly tokensTotal?: number;
+  readonly lastReadAt?: string;
+  readonly keyDim?: number;
+  readonly memorySize?: number;
+  readonly dModel?: number;
+}
+
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const logger = options.logger ?? quietLogger;
+  const root = resolve(options.root);
+  const model = await loadModel(options.modelDir, options.device ?? 'auto', logger);
+  const engine = new MnemoEngine(root, model, options, logger);
+  await engine.open();
+  return engine;
+}
+
+class MnemoEngine implements Engine {
+  private memory: WorkspaceMemory;
+  private readonly cachePath: string;
+  private diskBytes = 0;
+  private lastReadAt: string | undefined;
+  /** Tokens of the whole workspace as last estimated (exact once every file was tokenized). */
+  private tokensTotal = 0;
+  private progress: ReadProgress | undefined;
+  private running: Promise<ReadResult> | undefined;
+  private paused = false;
+  private resumeWaiters: (() => void)[] = [];
+  private readonly changed = new Set<string>();
+  private cancelRead: AbortController | undefined;
+
+  constructor(readonly root: string, private readonly model: LoadedModel, private readonly options: EngineOptions, private readonly logger: Logger) {
+    this.memory = new WorkspaceMemory(model.config);
+    this.cachePath = workspaceCacheDir(options.cacheDir, root);
+  }
+
+  get isReading(): boolean {
+    return this.running !== undefined;
+  }
+
+  private get identity(): { modelId: string; modelVersion: string; root: string } {
+    return { modelId: this.model.config.id, modelVersion: this.model.config.version, root: this.root };
+  }
+
+  /** Loads the saved memory; a damaged or foreign one is reported, deleted and rebuilt. */
+  async open(): Promise<void> {
+    try {
+      const { header, sections } = await readSnapshot(this.cachePath, this.identity);
+      const meta = (header.meta ?? {}) as SavedMeta;
+      const c = this.model.config;
+      if (meta.keyDim !== c.keyDim || meta.memorySize !== c.memorySize || meta.dModel !== c.dModel) {
+        throw new CacheError('foreign', `its shapes (K=${meta.keyDim}, M=${meta.memorySize}, D=${meta.dModel}) are not the model's`);
+      }
+      try {
+        this.memory = WorkspaceMemory.deserialize(c, sections);
+      } catch (e) {
+        throw new CacheError('corrupt', (e as Error).message);
+      }
+      this.tokensTotal = meta.tokensTotal ?? this.memory.tokensKnown;
+      this.lastReadAt = meta.lastReadAt;
+      this.diskBytes = await snapshotBytes(this.cachePath);
+      this.logger.info(`Loaded the saved memory of ${this.root}: ${this.memory.fileCount} files, ${this.memory.tokensRead} tokens, ${this.diskBytes} bytes (${this.cachePath}).`);
+    } catch (e) {
+      if (!(e instanceof CacheError)) throw e;
+      if (e.kind === 'missing') {
+        this.logger.info(`No saved memory for ${this.root} yet; the first read builds it in ${this.cachePath}.`);
+        return;
+      }
+      this.logger.warn(`The saved memory in ${this.cachePath} cannot be used (${e.kind}: ${e.message}). It was deleted; the next read rebuilds it from the files.`);
+      await deleteSnapshot(this.cachePath);
+      this.memory = new WorkspaceMemory(this.model.config);
+    }
+  }
+
+  read(options?: ReadOptions): Promise<ReadResult> {
+    if (!this.running) {
+      this.running = this.readOnce(options).finally(() => { this.running = undefined; this.progress = undefined; });
+    }
+    return this.running;
+  }
+
+  pause(): void {
+    if (!this.running || this.paused) return;
+    this.paused = true;
+    this.logger.info('Reading paused.');
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.logger.info('Reading resumed.');
+    for (const w of this.resumeWaiters.splice(0)) w();
+  }
+
+  notifyChanged(paths: readonly string[]): void {
+    for (const p of paths) this.changed.add(p.replace(/\\/g, '/'));
+  }
+
+  private async readOnce(options: ReadOptions | undefined): Promise<ReadResult> {
+    const started = performance.now();
+    const c = this.model.config;
+    const cancel = new AbortController();
+    this.cancelRead = cancel;
+    const signal = options?.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
+    const device = this.model.runtime.device;
+    let phase: ReadProgress['phase'] = 'scanning';
+    let filesRead = 0;
+    let filesReused = 0;
+    let filesRemoved = 0;
+    let sessionTokens = 0;
+    let baseTokens = 0;
+    let tokensKnown = 0; // exact tokens of files reused or tokenized
+    let bytesPending = 0; // bytes of files not tokenized yet
+    let bytesTokenized = 0;
+    let tokensTokenized = 0;
+    let readingMs = 0;
+    let readingSince = 0;
+    let lastProgress = 0;
+    let lastCheckpoint = performance.now();
+    let filesTotal = 0;
+    let currentFile: string | undefined;
+    const skipped: SkippedFile[] = [];
+
+    const total = (): number => Math.round(tokensKnown + bytesPending * (bytesTokenized > 0 ? tokensTokenized / bytesTokenized : DEFAULT_TOKENS_PER_BYTE));
+    const report = (force = false): void => {
+      const now = performance.now();
+      if (!force && now - lastProgress < PROGRESS_MS) return;
+      lastProgress = now;
+      const ms = readingMs + (readingSince ? now - readingSince : 0);
+      const rate = ms > 0 ? sessionTokens / (ms / 1000) : 0;
+      const tokensTotal = total();
+      const read = baseTokens + sessionTokens;
+      this.progress = {
+        phase: this.paused && phase === 'reading' ? 'paused' : phase,
+        tokensRead: read, tokensTotal, filesRead: filesReused + filesRead, filesTotal,
+        tokensPerSecond: rate, etaSeconds: rate > 0 && sessionTokens > 0 ? Math.max(0, tokensTotal - read) / rate : undefined,
+        device, currentFile,
+      };
+      this.tokensTotal = Math.max(tokensTotal, read);
+      try { options?.onProgress?.(this.progress); } catch { /* a listener's failure must not stop reading */ }
+    };
+
+    try {
+      report(true);
+      this.logger.info(`Scanning ${this.root}.`);
+      const exclude = this.options.exclude && this.options.exclude.length > 0 ? [...DEFAULT_EXCLUDES, ...this.options.exclude] : undefined;
+      const scan = await scanWorkspace(this.root, {
+        include: this.options.include, exclude, maxFileBytes: this.options.maxFileBytes, signal, logger: this.logger,
+      });
+      skipped.push(...scan.skipped);
+      filesTotal = scan.files.length;
+      const present = new Set(scan.files.map((f) => f.path));
+      for (const path of this.memory.paths()) {
+        if (!present.has(path)) { this.memory.remove(path); filesRemoved++; }
+      }
+
+      // Unchanged files (same size and mtime, not reported changed) keep their memory untouched;
+      // the others are hashed when prepared, and reused if their bytes did not change either.
+      const queue: ScannedFile[] = [];
+      for (const f of scan.files) {
+        const old = this.memory.get(f.path);
+        const complete = old !== undefined && old.segmentsRead >= old.segmentsTotal;
+        if (old && complete && old.size === f.size && old.mtimeMs === f.mtimeMs && !this.changed.has(f.path)) {
+          filesReused++;
+          tokensKnown += old.tokens;
+          baseTokens += old.tokens;
+        } else {
+          queue.push(f);
+          bytesPending += f.size;
+        }
+      }
+      this.changed.clear();
+      // Longest first: a long file occupies one row for its whole length, so it starts early
+      // while the other rows work through the short files.
+      queue.sort((a, b) => b.size - a.size);
+      this.logger.info(`${scan.files.length} files: ${filesReused} unchanged, ${queue.length} to check or read, ${filesRemoved} removed, ${scan.skipped.length} skipped.`);
+
+      phase = 'reading';
+      readingSince = performance.now();
+      let next = 0;
+      const result = await readAll(this.model, this.memory, {
+        signal,
+        next: async () => {
+          while (next < queue.length) {
+            const f = queue[next++]!;
+            bytesPending -= f.size;
+            const prepared = await this.prepare(f, skipped);
+            if (prepared === 'reused') {
+              const e = this.memory.get(f.path)!;
+              filesReused++;
+              tokensKnown += e.tokens;
+              baseTokens += e.tokens;
+              continue;
+            }
+            if (prepared === undefined) continue;
+            const e = prepared.entry;
+            bytesTokenized += f.size;
+            tokensTokenized += e.tokens;
+            tokensKnown += e.tokens;
+            baseTokens += tokensRead(e, c.segmentLength);
+            currentFile = f.path;
+            return prepared;
+          }
+          return undefined;
+        },
+        onTokens: (tokens, file) => {
+          sessionTokens += tokens;
+          if (file) currentFile = file;
+          report();
+        },
+        onFileDone: () => { filesRead++; },
+        gate: async () => {
+          if (this.paused) {
+            readingMs += performance.now() - readingSince;
+            readingSince = 0;
+            report(true);
+            await new Promise<void>((r) => this.resumeWaiters.push(r));
+            readingSince = performance.now();
+          }
+          if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
+            await this.save();
+            lastCheckpoint = performance.now();
+          }
+        },
+      }, BATCH_ROWS);
+      readingMs += readingSince ? performance.now() - readingSince : 0;
+      readingSince = 0;
+
+      if (result.cancelled) {
+        // Files cut off mid-way were kept by the reader as partly read; they count as read.
+        filesRead += result.partialFiles;
+        phase = 'cancelled';
+        this.logger.info(`Reading cancelled after ${sessionTokens} tokens; what was read is kept and the next read continues from there.`);
+      }
+      this.lastReadAt = new Date().toISOString();
+      const finalPhase = phase === 'cancelled' ? 'cancelled' : 'done';
+      phase = 'saving';
+      report(true);
+      await this.save();
+      phase = finalPhase;
+      report(true);
+      const seconds = (performance.now() - started) / 1000;
+      const rate = readingMs > 0 ? Math.round(sessionTokens / (readingMs / 1000)) : 0;
+      this.logger.info(
+        `Read ${filesRead} files (${sessionTokens} tokens, ${rate} tokens/s on ${device}), reused ${filesReused}, removed ${filesRemoved}, skipped ${skipped.length}; ` +
+        `saved ${this.diskBytes} bytes in ${seconds.toFixed(1)} s.`,
+      );
+      return {
+        filesRead, filesReused, filesSkipped: skipped, filesRemoved, tokensRead: sessionTokens,
+        tokensTotal: this.tokensTotal, seconds, cancelled: result.cancelled,
+      };
+    } catch (e) {
+      phase = 'failed';
+      report(true);
+      if ((e as Error).name === 'AbortError') {
+        // Cancelled while scanning: nothing new was read, the saved memory stands.
+        return { filesRead: 0, filesReused, filesSkipped: skipped, filesRemoved: 0, tokensRead: 0, tokensTotal: this.tokensTotal, seconds: (performance.now() - started) / 1000, cancelled: true };
+      }
+      this.logger.error(`Reading ${this.root} failed: ${(e as Error).message}`);
+      throw e;
+    } finally {
+      this.cancelRead = undefined;
+      if (this.paused) this.resume();
+    }
+  }
+
+  /**
+   * Hashes, loads and tokenizes a file. 'reused' when its bytes match the saved memory (only its
+   * stat changed), undefined when it cannot be read (added to `skipped`).
+   */
+  private async prepare(f: ScannedFile, skipped: SkippedFile[]): Promise<PreparedFile | 'reused' | undefined> {
+    const c = this.model.config;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(f.absPath);
+    } catch (e) {
+      skipped.push({ path: f.path, reason: `cannot be read: ${(e as Error).message}` });
+      this.memory.remove(f.path);
+      return undefined;
+    }
+    const sha1 = createHash('sha1').update(bytes).digest('hex');
+    const old = this.memory.get(f.path);
+    if (old && old.sha1 === sha1 && old.segmentsRead >= old.segmentsTotal) {
+      old.size = f.size;
+      old.mtimeMs = f.mtimeMs;
+      return 'reused';
+    }
+    const loaded = await loadText(f.absPath, { maxFileBytes: this.options.maxFileBytes });
+    if (!loaded.ok) {
+      skipped.push({ path: f.path, reason: loaded.reason });
+      this.memory.remove(f.path);
+      return undefined;
+    }
+    for (const w of loaded.warnings) this.logger.debug(`${f.path}: ${w}`);
+    const tokens = this.model.tokenizer.tokenizeLines(loaded.text);
+    const segments = this.model.tokenizer.segment(tokens, c.segmentLength);
+    const K = c.keyDim;
+    const entry: FileMemory = {
+      path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha1, tokens: tokens.ids.length,
+      segmentsRead: 0, segmentsTotal: segments.length,
+      keys: new Int8Array(segments.length * K), startLines: new Uint32Array(segments.length), endLines: new Uint32Array(segments.length),
+      memory: undefined,
+    };
+    let memory: Float32Array = this.model.memoryInit.slice();
+    // A file a cancelled read stopped in the middle of continues where it stopped.
+    if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === segments.length && old.segmentsRead > 0) {
+      entry.segmentsRead = old.segmentsRead;
+      entry.keys.set(old.keys.subarray(0, old.segmentsRead * K));
+      entry.startLines.set(old.startLines.subarray(0, old.segmentsRead));
+      entry.endLines.set(old.endLines.subarray(0, old.segmentsRead));
+      memory = halfArrayToFloat(old.memory);
+      this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${segments.length}.`);
+    }
+    return { entry, segments, memory };
+  }
+
+  private async save(): Promise<void> {
+    const { sections, meta } = this.memory.serialize();
+    const { bytes } = await writeSnapshot(this.cachePath, {
+      ...this.identity,
+      meta: { ...meta, tokensTotal: this.tokensTotal, lastReadAt: this.lastReadAt },
+    }, sections);
+    this.diskBytes = bytes;
+    this.logger.debug(`Saved ${bytes} bytes to ${this.cachePath}.`);
+  }
+
+  private coverage(): number {
+    const read = this.memory.tokensRead;
+    const total = Math.max(this.tokensTotal, this.memory.tokensKnown, read);
+    return total > 0 ? read / total : 0;
+  }
+
+  private get queryContext(): queries.QueryContext {
+    return {
+      model: this.model, memory: this.memory, root: this.root, logger: this.logger,
+      coverage: () => this.coverage(), maxFileBytes: this.options.maxFileBytes,
+    };
+  }
+
+  private async answering<T extends Answer>(what: string, options: QueryOptions | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      const message = `${what} failed: ${(e as Error).message}`;
+      this.logger.error(message);
+      try { options?.onEvent?.({ type: 'error', message }); } catch { /* ignore */ }
+      throw e;
+    }
+  }
+
+  ask(question: string, options?: QueryOptions): Promise<Answer> {
+    return this.answering('Asking', options, () => queries.ask(this.queryContext, question, options));
+  }
+
+  summarize(target: SummaryTarget, options?: QueryOptions): Promise<Answer> {
+    return this.answering('Summarizing', options, () => queries.summarize(this.queryContext, target, options));
+  }
+
+  explain(query: SymbolQuery, options?: QueryOptions): Promise<Explanation> {
+    return this.answering('Explaining', options, () => queries.explain(this.queryContext, query, options));
+  }
+
+  status(): MemoryStatus {
+    const c = this.model.config;
+    return {
+      root: this.root, modelId: c.id, modelVersion: c.version, device: this.model.runtime.device,
+      files: this.memory.fileCount, segments: this.memory.segmentCount, tokens: this.memory.tokensRead,
+      diskBytes: this.diskBytes, cachePath: this.cachePath, lastReadAt: this.lastReadAt, reading: this.progress,
+    };
+  }
+
+  async forget(): Promise<void> {
+    if (this.running) {
+      this.cancelRead?.abort();
+      await this.running.catch(() => undefined);
+    }
+    await deleteSnapshot(this.cachePath);
+    this.memory = new WorkspaceMemory(this.model.config);
+    this.diskBytes = 0;
+    this.tokensTotal = 0;
+    this.lastReadAt = undefined;
+    this.logger.info(`Forgot the memory of ${this.root} (${this.cachePath} deleted).`);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.running) {
+      this.cancelRead?.abort();
+      await this.running.catch(() => undefined);
+    }
+    await this.model.runtime.dispose();
+  }
+}

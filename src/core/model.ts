@@ -1,0 +1,158 @@
+// Loads a model folder and refuses it, naming what is missing or wrong, unless it keeps
+// docs/MODEL_CONTRACT.md: every file present, model.json complete, graph names as declared.
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DevicePreference, Logger } from './api';
+import { ModelRuntime, type GraphName } from './runtime';
+import { MnemoTokenizer } from './tokenizer';
+
+export interface SpecialTokens {
+  readonly pad: number; readonly bos: number; readonly eos: number;
+  readonly question: number; readonly answer: number; readonly summary: number;
+  readonly explain: number; readonly path: number; readonly sep: number;
+}
+
+export interface GraphSpec {
+  readonly file: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+/** model.json, checked. */
+export interface ModelConfig {
+  readonly format: number;
+  readonly id: string;
+  readonly version: string;
+  readonly segmentLength: number;
+  readonly memorySize: number;
+  readonly dModel: number;
+  readonly keyDim: number;
+  readonly nLayers: number;
+  readonly nHeads: number;
+  readonly vocabSize: number;
+  readonly maxDecoderPositions: number;
+  readonly maxQueryTokens: number;
+  readonly tokenizer: string;
+  readonly memoryInit: string;
+  readonly specialTokens: SpecialTokens;
+  readonly graphs: Record<GraphName, GraphSpec>;
+}
+
+/** The names each graph must take and give, from the contract. */
+export const CONTRACT_GRAPHS: Record<GraphName, { inputs: readonly string[]; outputs: readonly string[] }> = {
+  reader: { inputs: ['input_ids', 'attention_mask', 'memory'], outputs: ['memory_out', 'key'] },
+  query: { inputs: ['input_ids', 'attention_mask'], outputs: ['query_key'] },
+  decoderPrefill: { inputs: ['input_ids', 'memory'], outputs: ['logits', 'present_keys', 'present_values'] },
+  decoderStep: { inputs: ['input_ids', 'past_keys', 'past_values'], outputs: ['logits', 'present_keys', 'present_values'] },
+};
+
+const NUMBER_FIELDS = ['format', 'segmentLength', 'memorySize', 'dModel', 'keyDim', 'nLayers', 'nHeads', 'vocabSize', 'maxDecoderPositions', 'maxQueryTokens'] as const;
+const SPECIAL_NAMES = ['pad', 'bos', 'eos', 'question', 'answer', 'summary', 'explain', 'path', 'sep'] as const;
+
+/** A model folder that breaks the contract; `problems` lists every finding. */
+export class ModelContractError extends Error {
+  constructor(readonly dir: string, readonly problems: readonly string[]) {
+    super(`The model folder ${dir} does not keep docs/MODEL_CONTRACT.md:\n  - ${problems.join('\n  - ')}\nRe-export it with models/mnemo/export.py or point the model setting at a complete folder.`);
+    this.name = 'ModelContractError';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try { await access(path); return true; } catch { return false; }
+}
+
+/** Parses and checks model.json (without opening graphs). */
+export async function readModelConfig(dir: string): Promise<ModelConfig> {
+  const path = join(dir, 'model.json');
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelContractError(dir, [code === 'ENOENT' ? 'model.json is missing' : `model.json cannot be parsed: ${(e as Error).message}`]);
+  }
+  const problems: string[] = [];
+  for (const f of NUMBER_FIELDS) {
+    if (typeof raw[f] !== 'number' || !Number.isInteger(raw[f]) || (raw[f] as number) <= 0) problems.push(`model.json: "${f}" must be a positive integer (got ${JSON.stringify(raw[f])})`);
+  }
+  for (const f of ['id', 'version', 'tokenizer', 'memoryInit'] as const) {
+    if (typeof raw[f] !== 'string' || raw[f] === '') problems.push(`model.json: "${f}" must be a non-empty string (got ${JSON.stringify(raw[f])})`);
+  }
+  if (raw['format'] !== undefined && raw['format'] !== 1) problems.push(`model.json: "format" is ${JSON.stringify(raw['format'])}; this runtime reads format 1`);
+  const special = (raw['specialTokens'] ?? {}) as Record<string, unknown>;
+  for (const s of SPECIAL_NAMES) {
+    if (typeof special[s] !== 'number') problems.push(`model.json: specialTokens.${s} is missing`);
+  }
+  const graphs = (raw['graphs'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const [name, want] of Object.entries(CONTRACT_GRAPHS)) {
+    const g = graphs[name];
+    if (!g) { problems.push(`model.json: graphs.${name} is missing`); continue; }
+    if (typeof g['file'] !== 'string') problems.push(`model.json: graphs.${name}.file is missing`);
+    for (const side of ['inputs', 'outputs'] as const) {
+      const names = g[side];
+      if (!Array.isArray(names)) { problems.push(`model.json: graphs.${name}.${side} is missing`); continue; }
+      const absent = want[side].filter((n) => !names.includes(n));
+      const extra = (names as string[]).filter((n) => !want[side].includes(n));
+      if (absent.length) problems.push(`model.json: graphs.${name}.${side} lacks ${absent.join(', ')} (the contract names ${want[side].join(', ')})`);
+      if (extra.length) problems.push(`model.json: graphs.${name}.${side} has unknown ${extra.join(', ')} (the contract names ${want[side].join(', ')})`);
+    }
+  }
+  if (typeof raw['dModel'] === 'number' && typeof raw['nHeads'] === 'number' && (raw['dModel'] as number) % (raw['nHeads'] as number) !== 0) {
+    problems.push('model.json: dModel must be a multiple of nHeads');
+  }
+  if (problems.length) throw new ModelContractError(dir, problems);
+  return raw as unknown as ModelConfig;
+}
+
+/** A loaded, checked model: config, tokenizer, initial memory and the four graphs. */
+export interface LoadedModel {
+  readonly dir: string;
+  readonly config: ModelConfig;
+  readonly tokenizer: MnemoTokenizer;
+  /** `[M, D]` float32. */
+  readonly memoryInit: Float32Array;
+  readonly runtime: ModelRuntime;
+}
+
+export async function loadModel(dir: string, device: DevicePreference, logger: Logger): Promise<LoadedModel> {
+  const config = await readModelConfig(dir);
+  const problems: string[] = [];
+  const files = [config.tokenizer, config.memoryInit, ...Object.values(config.graphs).map((g) => g.file)];
+  for (const f of files) if (!(await exists(join(dir, f)))) problems.push(`${f} is missing`);
+  if (problems.length) throw new ModelContractError(dir, problems);
+
+  const bytes = await readFile(join(dir, config.memoryInit));
+  const expected = config.memorySize * config.dModel * 4;
+  if (bytes.byteLength !== expected) {
+    throw new ModelContractError(dir, [`${config.memoryInit} has ${bytes.byteLength} bytes; [memorySize=${config.memorySize}, dModel=${config.dModel}] float32 needs ${expected}`]);
+  }
+  const memoryInit = new Float32Array(expected / 4);
+  new Uint8Array(memoryInit.buffer).set(bytes);
+
+  const tokenizer = await MnemoTokenizer.load(join(dir, config.tokenizer), config.specialTokens.pad);
+  const graphFiles = Object.fromEntries(Object.entries(config.graphs).map(([k, g]) => [k, join(dir, g.file)])) as Record<GraphName, string>;
+  let runtime: ModelRuntime;
+  try {
+    runtime = await ModelRuntime.open(graphFiles, config, device, logger);
+  } catch (e) {
+    throw new Error(`Cannot open the graphs of the model folder ${dir}: ${(e as Error).message}`);
+  }
+  // The graphs themselves must declare what model.json (and the contract) say they do.
+  for (const [name, spec] of Object.entries(config.graphs) as [GraphName, GraphSpec][]) {
+    const sig = runtime.signature(name);
+    for (const side of ['inputs', 'outputs'] as const) {
+      const actual = side === 'inputs' ? sig.inputNames : sig.outputNames;
+      const absent = spec[side].filter((n) => !actual.includes(n));
+      const extra = actual.filter((n) => !spec[side].includes(n));
+      if (absent.length || extra.length) {
+        problems.push(`${spec.file} ${side} are [${actual.join(', ')}] but model.json says [${spec[side].join(', ')}]`);
+      }
+    }
+  }
+  if (problems.length) {
+    await runtime.dispose();
+    throw new ModelContractError(dir, problems);
+  }
+  logger.info(`Model ${config.id} ${config.version} from ${dir}: S=${config.segmentLength}, M=${config.memorySize}, D=${config.dModel}, K=${config.keyDim}, on ${runtime.device}.`);
+  return { dir, config, tokenizer, memoryInit, runtime };
+}

@@ -1,0 +1,107 @@
+// The reading loop: every file is read from memory_init through its segments in order, its
+// memory carried from segment to segment; several files share each reader call, one batch row
+// per file in flight, and a row that finishes its file takes the next one.
+import type { LoadedModel } from './model';
+import { floatArrayToHalf, quantizeKey, type FileMemory, type WorkspaceMemory } from './memory';
+import type { Segment } from './tokenizer';
+
+/** A file ready to read: its entry (fresh, or partly read before) and all its segments. */
+export interface PreparedFile {
+  readonly entry: FileMemory;
+  /** Every segment of the file; reading starts at `entry.segmentsRead`. */
+  readonly segments: readonly Segment[];
+  /** The memory to start from, `[M, D]`: memory_init, or where a cancelled read stopped. */
+  readonly memory: Float32Array;
+}
+
+export interface ReaderHooks {
+  /** The next file to read, or undefined when there are no more. */
+  next(): Promise<PreparedFile | undefined>;
+  /** Called after every reader call with the real tokens it consumed. */
+  onTokens(tokens: number, currentFile: string): void;
+  onFileDone(entry: FileMemory): void;
+  /** Resolves when reading may go on (pause). */
+  gate(): Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+interface Row {
+  file: PreparedFile;
+  /** Next segment to read. */
+  at: number;
+  memory: Float32Array;
+}
+
+/**
+ * Reads until `hooks.next()` runs dry or the signal aborts. Finished files, and on abort the
+ * rows in flight (as partly read files), are put into `memory`. Returns whether it was cancelled
+ * and how many files it left partly read.
+ */
+export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks: ReaderHooks, batchSize: number): Promise<{ cancelled: boolean; partialFiles: number }> {
+  const { segmentLength: S, memorySize: M, dModel: D, keyDim: K } = model.config;
+  const MD = M * D;
+  const rows: Row[] = [];
+  let exhausted = false;
+
+  const finish = (row: Row): void => {
+    row.file.entry.segmentsRead = row.at;
+    memory.put(row.file.entry);
+    memory.setMemory(row.file.entry, floatArrayToHalf(row.memory));
+  };
+
+  while (true) {
+    while (!exhausted && rows.length < batchSize) {
+      const file = await hooks.next();
+      if (!file) { exhausted = true; break; }
+      if (file.entry.segmentsRead >= file.segments.length) {
+        // Nothing to read (an empty file, or one read to the end before): keep it as it is.
+        if (file.segments.length > 0) finish({ file, at: file.segments.length, memory: file.memory });
+        else memory.put(file.entry);
+        hooks.onFileDone(file.entry);
+        continue;
+      }
+      rows.push({ file, at: file.entry.segmentsRead, memory: file.memory });
+    }
+    if (rows.length === 0) return { cancelled: false, partialFiles: 0 };
+    await hooks.gate();
+    if (hooks.signal?.aborted) {
+      let partialFiles = 0;
+      for (const row of rows) if (row.at > 0) { finish(row); partialFiles++; }
+      return { cancelled: true, partialFiles };
+    }
+
+    const B = rows.length;
+    const ids = new BigInt64Array(B * S);
+    const mask = new BigInt64Array(B * S);
+    const mem = new Float32Array(B * MD);
+    let tokens = 0;
+    for (let b = 0; b < B; b++) {
+      const row = rows[b]!;
+      const seg = row.file.segments[row.at]!;
+      for (let i = 0; i < S; i++) {
+        ids[b * S + i] = BigInt(seg.ids[i]!);
+        mask[b * S + i] = i < seg.length ? 1n : 0n;
+      }
+      mem.set(row.memory, b * MD);
+      tokens += seg.length;
+    }
+    const out = await model.runtime.readSegments(ids, mask, mem);
+
+    for (let b = B - 1; b >= 0; b--) {
+      const row = rows[b]!;
+      const seg = row.file.segments[row.at]!;
+      const e = row.file.entry;
+      quantizeKey(out.keys.subarray(b * K, (b + 1) * K), e.keys, row.at * K);
+      e.startLines[row.at] = seg.startLine;
+      e.endLines[row.at] = seg.endLine;
+      row.memory = out.memory.slice(b * MD, (b + 1) * MD);
+      row.at++;
+      if (row.at >= row.file.segments.length) {
+        finish(row);
+        hooks.onFileDone(e);
+        rows.splice(b, 1);
+      }
+    }
+    hooks.onTokens(tokens, rows[0]?.file.entry.path ?? '');
+  }
+}

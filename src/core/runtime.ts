@@ -1,0 +1,227 @@
+// ONNX Runtime sessions for the four graphs of a model folder, and typed calls into them.
+// This is the only module that imports onnxruntime-node. Memory goes in and comes out of every
+// call explicitly; nothing here keeps state between calls except the loaded sessions.
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import type { DevicePreference, Logger } from './api';
+
+export type Device = 'cpu' | 'webgpu' | 'cuda';
+export type GraphName = 'reader' | 'query' | 'decoderPrefill' | 'decoderStep';
+
+/** Shapes the wrappers need; they come from model.json. */
+export interface RuntimeShapes {
+  readonly segmentLength: number;
+  readonly memorySize: number;
+  readonly dModel: number;
+  readonly keyDim: number;
+  readonly nLayers: number;
+  readonly nHeads: number;
+  readonly vocabSize: number;
+}
+
+/** The decoder's key/value cache, `[L, B, H, P, D/H]` each, carried by the caller. */
+export interface KvCache {
+  readonly keys: Float32Array;
+  readonly values: Float32Array;
+  readonly dims: readonly number[];
+  /** P: positions held, memory included. */
+  readonly length: number;
+}
+
+export interface DecoderOutput {
+  /** Logits for the token after the last input position, `[V]`. */
+  readonly logits: Float32Array;
+  readonly cache: KvCache;
+}
+
+/** Input and output names one session declares. */
+export interface GraphSignature {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+}
+
+const DEVICE_ORDER: readonly Device[] = ['cuda', 'webgpu', 'cpu'];
+
+function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [device],
+    intraOpNumThreads: availableParallelism(),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  };
+}
+
+/** One session whose feeds are checked against the graph's own input names before each run. */
+class Graph {
+  constructor(readonly name: GraphName, readonly file: string, private readonly session: ort.InferenceSession) {}
+
+  get signature(): GraphSignature {
+    return { inputNames: this.session.inputNames, outputNames: this.session.outputNames };
+  }
+
+  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    const valid = this.session.inputNames;
+    const given = Object.keys(feeds);
+    const unknown = given.filter((n) => !valid.includes(n));
+    const missing = valid.filter((n) => !given.includes(n));
+    if (unknown.length > 0 || missing.length > 0) {
+      throw new Error(
+        `Graph ${this.name} (${this.file}) was fed [${given.join(', ')}] but takes [${valid.join(', ')}]` +
+          (unknown.length ? `; unknown: ${unknown.join(', ')}` : '') +
+          (missing.length ? `; missing: ${missing.join(', ')}` : '') +
+          '. The model folder does not match docs/MODEL_CONTRACT.md; re-export it.',
+      );
+    }
+    return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function output(result: Record<string, ort.Tensor>, name: string, graph: GraphName): ort.Tensor {
+  const t = result[name];
+  if (!t) throw new Error(`Graph ${graph} returned no output "${name}" (it returned ${Object.keys(result).join(', ')}).`);
+  return t;
+}
+
+function f32(t: ort.Tensor): Float32Array {
+  return t.data as Float32Array;
+}
+
+async function createSession(file: string, device: Device): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(file, sessionOptions(device));
+}
+
+/**
+ * Picks the execution provider and opens the first graph with it. 'auto' tries cuda, then
+ * webgpu, then cpu, logging why each one was passed over; a forced device fails with a reason.
+ */
+async function openFirst(file: string, preference: DevicePreference, logger: Logger): Promise<{ device: Device; session: ort.InferenceSession }> {
+  const listed = ort.listSupportedBackends().map((b) => b.name);
+  const wanted: readonly Device[] = preference === 'auto' ? DEVICE_ORDER : [preference];
+  const reasons: string[] = [];
+  for (const device of wanted) {
+    if (!listed.includes(device)) {
+      const why = `${device}: this onnxruntime-node build does not include it (it has ${listed.join(', ')})`;
+      reasons.push(why);
+      if (preference === 'auto') logger.info(`Device ${why}; trying the next one.`);
+      continue;
+    }
+    try {
+      const session = await createSession(file, device);
+      return { device, session };
+    } catch (e) {
+      const why = `${device}: creating a session failed: ${(e as Error).message.split('\n')[0]}`;
+      reasons.push(why);
+      if (preference === 'auto') logger.info(`Device ${why}; trying the next one.`);
+    }
+  }
+  if (preference === 'auto') throw new Error(`No execution provider could run ${file}: ${reasons.join('; ')}.`);
+  throw new Error(`The device "${preference}" is not available (${reasons.join('; ')}). Set the device to "auto" or "cpu".`);
+}
+
+/** The four graphs of one model folder on one device. */
+export class ModelRuntime {
+  private constructor(
+    readonly device: Device,
+    private readonly shapes: RuntimeShapes,
+    private readonly graphs: Record<GraphName, Graph>,
+  ) {}
+
+  static async open(files: Record<GraphName, string>, shapes: RuntimeShapes, preference: DevicePreference, logger: Logger): Promise<ModelRuntime> {
+    const first = await openFirst(files.reader, preference, logger);
+    const graphs: Partial<Record<GraphName, Graph>> = { reader: new Graph('reader', files.reader, first.session) };
+    try {
+      for (const name of ['query', 'decoderPrefill', 'decoderStep'] as const) {
+        graphs[name] = new Graph(name, files[name], await createSession(files[name], first.device));
+      }
+    } catch (e) {
+      for (const g of Object.values(graphs)) await g.dispose();
+      throw new Error(`Cannot open a graph of the model on ${first.device}: ${(e as Error).message}`);
+    }
+    logger.info(`ONNX Runtime: ${first.device}, ${availableParallelism()} intra-op threads.`);
+    return new ModelRuntime(first.device, shapes, graphs as Record<GraphName, Graph>);
+  }
+
+  signature(name: GraphName): GraphSignature {
+    return this.graphs[name].signature;
+  }
+
+  /**
+   * Reads one segment for each of B rows. ids and mask `[B, S]`, memory `[B, M, D]` →
+   * memory `[B, M, D]` and keys `[B, K]`.
+   */
+  async readSegments(ids: BigInt64Array, mask: BigInt64Array, memory: Float32Array): Promise<{ memory: Float32Array; keys: Float32Array }> {
+    const { segmentLength: S, memorySize: M, dModel: D } = this.shapes;
+    const B = ids.length / S;
+    if (!Number.isInteger(B) || mask.length !== ids.length || memory.length !== B * M * D) {
+      throw new Error(`readSegments: shapes disagree (ids ${ids.length}, mask ${mask.length}, memory ${memory.length}; S=${S}, M=${M}, D=${D}).`);
+    }
+    const out = await this.graphs.reader.run({
+      input_ids: new ort.Tensor('int64', ids, [B, S]),
+      attention_mask: new ort.Tensor('int64', mask, [B, S]),
+      memory: new ort.Tensor('float32', memory, [B, M, D]),
+    });
+    return { memory: f32(output(out, 'memory_out', 'reader')), keys: f32(output(out, 'key', 'reader')) };
+  }
+
+  /** ids and mask `[B, Q]` → query keys `[B, K]`. */
+  async encodeQuery(ids: BigInt64Array, mask: BigInt64Array, batch = 1): Promise<Float32Array> {
+    const Q = ids.length / batch;
+    const out = await this.graphs.query.run({
+      input_ids: new ort.Tensor('int64', ids, [batch, Q]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, Q]),
+    });
+    return f32(output(out, 'query_key', 'query'));
+  }
+
+  /** Runs a prompt `[1, T]` after `memory` `[1, M, D]`; returns the last position's logits and the cache. */
+  async prefill(ids: BigInt64Array, memory: Float32Array): Promise<DecoderOutput> {
+    const { memorySize: M, dModel: D } = this.shapes;
+    const out = await this.graphs.decoderPrefill.run({
+      input_ids: new ort.Tensor('int64', ids, [1, ids.length]),
+      memory: new ort.Tensor('float32', memory, [1, M, D]),
+    });
+    return this.decoderOutput(out, 'decoderPrefill');
+  }
+
+  /** Feeds one token against the cache; returns its logits and the grown cache. */
+  async step(id: number, cache: KvCache): Promise<DecoderOutput> {
+    const out = await this.graphs.decoderStep.run({
+      input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1, 1]),
+      past_keys: new ort.Tensor('float32', cache.keys, cache.dims),
+      past_values: new ort.Tensor('float32', cache.values, cache.dims),
+    });
+    return this.decoderOutput(out, 'decoderStep');
+  }
+
+  /** Like `prefill` but returns every position's logits `[T, V]` (parity tests). */
+  async prefillAll(ids: BigInt64Array, memory: Float32Array): Promise<{ logits: Float32Array; cache: KvCache }> {
+    const { memorySize: M, dModel: D } = this.shapes;
+    const out = await this.graphs.decoderPrefill.run({
+      input_ids: new ort.Tensor('int64', ids, [1, ids.length]),
+      memory: new ort.Tensor('float32', memory, [1, M, D]),
+    });
+    const keys = output(out, 'present_keys', 'decoderPrefill');
+    return { logits: f32(output(out, 'logits', 'decoderPrefill')), cache: this.cache(keys, output(out, 'present_values', 'decoderPrefill')) };
+  }
+
+  private decoderOutput(out: Record<string, ort.Tensor>, graph: GraphName): DecoderOutput {
+    const V = this.shapes.vocabSize;
+    const logits = f32(output(out, 'logits', graph));
+    const last = logits.subarray(logits.length - V);
+    return { logits: last, cache: this.cache(output(out, 'present_keys', graph), output(out, 'present_values', graph)) };
+  }
+
+  private cache(keys: ort.Tensor, values: ort.Tensor): KvCache {
+    const dims = keys.dims;
+    return { keys: f32(keys), values: f32(values), dims, length: dims[3] ?? 0 };
+  }
+
+  async dispose(): Promise<void> {
+    for (const g of Object.values(this.graphs)) await g.dispose();
+  }
+}

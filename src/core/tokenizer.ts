@@ -1,0 +1,141 @@
+// The model's tokenizer, and how text is cut into the fixed-length segments the reader eats.
+// This is the only module that imports @huggingface/tokenizers.
+import { readFile } from 'node:fs/promises';
+import { Tokenizer } from '@huggingface/tokenizers';
+
+/** Token ids of one text, each token tagged with the 1-based lines it starts and ends on. */
+export interface TokenizedText {
+  readonly ids: Int32Array;
+  /** Line of the token's first character that is not a line break. */
+  readonly startLines: Int32Array;
+  /** Line of the token's last character (a line break belongs to the line it ends). */
+  readonly endLines: Int32Array;
+}
+
+/** One reader segment: exactly `segmentLength` ids, the tail padded, and the lines it covers. */
+export interface Segment {
+  readonly ids: Int32Array;
+  /** Real (unpadded) tokens at the front of `ids`. */
+  readonly length: number;
+  readonly startLine: number;
+  readonly endLine: number;
+}
+
+// Byte-level BPE writes the byte 0x0A as this character (GPT-2's printable byte alphabet).
+const BYTE_LEVEL_NEWLINE = '\u010a';
+// Pieces of text are tokenized separately, cut only after a line break that is followed by a
+// character which is not white space: byte-level pre-tokenizers never merge across such a cut,
+// so the ids are the same as for the whole text, and no single call sees megabytes.
+const CHUNK_CHARS = 16_384;
+
+export class MnemoTokenizer {
+  private readonly tokenizer: Tokenizer;
+  private readonly byteLevel: boolean;
+  readonly vocabSize: number;
+
+  private constructor(json: Record<string, unknown>, readonly padId: number) {
+    // tokenizer_config.json is optional for our models; these are the only fields that matter:
+    // keep decoded text byte-exact (no "clean up" of spaces before punctuation).
+    this.tokenizer = new Tokenizer(json, { clean_up_tokenization_spaces: false });
+    this.byteLevel = JSON.stringify(json['pre_tokenizer'] ?? null).includes('"ByteLevel"');
+    this.vocabSize = this.tokenizer.get_vocab(true).size;
+  }
+
+  /** Loads a Hugging Face `tokenizer.json`; errors name the file and what to do. */
+  static async load(path: string, padId: number): Promise<MnemoTokenizer> {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`Cannot read the tokenizer ${path}: ${(e as Error).message}. Re-export the model folder.`);
+    }
+    try {
+      return new MnemoTokenizer(json, padId);
+    } catch (e) {
+      throw new Error(`The tokenizer ${path} is not a tokenizer.json that @huggingface/tokenizers can load: ${(e as Error).message}`);
+    }
+  }
+
+  /** Ids of `text` without any special tokens added. */
+  encode(text: string): number[] {
+    if (text.length === 0) return [];
+    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /** Text of `ids`; special tokens are dropped. */
+  decode(ids: ArrayLike<number>): string {
+    return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: true, clean_up_tokenization_spaces: false });
+  }
+
+  /** Tokenizes a whole file, tracking the line of every token. */
+  tokenizeLines(text: string): TokenizedText {
+    const ids: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    if (this.byteLevel) {
+      let line = 1;
+      for (const chunk of chunks(text)) {
+        const enc = this.tokenizer.encode(chunk, { add_special_tokens: false });
+        for (let i = 0; i < enc.ids.length; i++) {
+          const token = enc.tokens[i]!;
+          // Leading line breaks belong to the previous line; the token "starts" after them.
+          let j = 0;
+          let lead = 0;
+          while (j < token.length && (token[j] === BYTE_LEVEL_NEWLINE || token[j] === '\n')) { j++; lead++; }
+          let total = lead;
+          for (; j < token.length; j++) if (token[j] === BYTE_LEVEL_NEWLINE || token[j] === '\n') total++;
+          const endsWithBreak = token.length > 0 && (token[token.length - 1] === BYTE_LEVEL_NEWLINE || token[token.length - 1] === '\n');
+          ids.push(enc.ids[i]!);
+          starts.push(lead === token.length ? line : line + lead);
+          // A token that ends in a break ends on the line that break closes.
+          ends.push(endsWithBreak ? line + total - 1 : line + total);
+          line += total;
+        }
+      }
+    } else {
+      // Not byte-level: encode line by line, so every token is on exactly one line.
+      const lines = text.split('\n');
+      for (let l = 0; l < lines.length; l++) {
+        const piece = l < lines.length - 1 ? lines[l] + '\n' : lines[l]!;
+        for (const id of this.encode(piece)) { ids.push(id); starts.push(l + 1); ends.push(l + 1); }
+      }
+    }
+    return { ids: Int32Array.from(ids), startLines: Int32Array.from(starts), endLines: Int32Array.from(ends) };
+  }
+
+  /** Cuts tokenized text into segments of exactly `segmentLength` ids, the last one padded. */
+  segment(tokens: TokenizedText, segmentLength: number, fromSegment = 0): Segment[] {
+    const out: Segment[] = [];
+    const n = tokens.ids.length;
+    for (let start = fromSegment * segmentLength; start < n; start += segmentLength) {
+      const end = Math.min(n, start + segmentLength);
+      const ids = new Int32Array(segmentLength).fill(this.padId);
+      ids.set(tokens.ids.subarray(start, end));
+      let startLine = tokens.startLines[start]!;
+      let endLine = tokens.endLines[end - 1]!;
+      if (endLine < startLine) endLine = startLine;
+      out.push({ ids, length: end - start, startLine, endLine });
+    }
+    return out;
+  }
+}
+
+function* chunks(text: string): Generator<string> {
+  let from = 0;
+  while (text.length - from > CHUNK_CHARS) {
+    let cut = -1;
+    let at = from + CHUNK_CHARS;
+    while (cut < 0) {
+      const nl = text.indexOf('\n', at);
+      if (nl < 0 || nl + 1 >= text.length) break;
+      const next = text.charCodeAt(nl + 1);
+      // 32 space, 9 tab, 10 LF, 13 CR
+      if (next !== 32 && next !== 9 && next !== 10 && next !== 13) cut = nl + 1;
+      else at = nl + 1;
+    }
+    if (cut < 0) break;
+    yield text.slice(from, cut);
+    from = cut;
+  }
+  if (from < text.length) yield text.slice(from);
+}
