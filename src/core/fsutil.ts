@@ -26,7 +26,7 @@ export function describeFsError(err: unknown): string {
     case 'ENOENT': return 'it vanished before it could be read';
     case 'EACCES':
     case 'EPERM': return 'permission denied';
-    case 'ENOTDIR': return 'a parent folder was replaced by a file while reading';
+    case 'ENOTDIR': return 'a folder on its path was replaced by a file while reading';
     case 'EISDIR': return 'it is a folder, not a file';
     case 'ELOOP': return 'too many levels of symbolic links';
     case 'EMFILE':

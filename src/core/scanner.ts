@@ -138,9 +138,10 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
     files.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
   };
 
-  const readIgnoreFile = async (abs: string, rel: string, chain: IgnoreChain): Promise<IgnoreChain> => {
+  /** Adds the rules of ignore file `rel` to `chain`, for paths below folder `base`. */
+  const readIgnoreFile = async (abs: string, rel: string, base: string, chain: IgnoreChain): Promise<IgnoreChain> => {
     try {
-      return chain.with(rel.slice(0, rel.lastIndexOf('/') + 1), await readFile(abs, 'utf8'), rel);
+      return chain.with(base, await readFile(abs, 'utf8'), rel);
     } catch (err) {
       if (errorCode(err) !== 'ENOENT') logger?.warn(`Could not read ${rel}, its rules are not applied: ${describeFsError(err)}.`);
       return chain;
@@ -159,9 +160,9 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
     entries.sort((a, b) => compare(a.name, b.name));
 
     let chain = dir.chain;
-    if (dir.rel === '') chain = await readIgnoreFile(join(dir.abs, '.git', 'info', 'exclude'), '.git/info/exclude', chain);
+    if (dir.rel === '') chain = await readIgnoreFile(join(dir.abs, '.git', 'info', 'exclude'), '.git/info/exclude', '', chain);
     if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
-      chain = await readIgnoreFile(join(dir.abs, '.gitignore'), `${dir.rel}.gitignore`, chain);
+      chain = await readIgnoreFile(join(dir.abs, '.gitignore'), `${dir.rel}.gitignore`, dir.rel, chain);
     }
 
     const candidates: { rel: string; abs: string }[] = [];
