@@ -23,8 +23,8 @@ export interface Segment {
 
 // Byte-level BPE writes the byte 0x0A as this character (GPT-2's printable byte alphabet).
 const BYTE_LEVEL_NEWLINE = '\u010a';
-// Pieces of text are tokenized separately, cut only after a line break that is followed by a
-// character which is not white space: byte-level pre-tokenizers never merge across such a cut,
+// Pieces of text are tokenized separately, cut only after a line break with no white space on
+// either side ("x\ny"): byte-level pre-tokenizers make that break a piece of its own either way,
 // so the ids are the same as for the whole text, and no single call sees megabytes.
 const CHUNK_CHARS = 16_384;
 
@@ -128,9 +128,9 @@ function* chunks(text: string): Generator<string> {
     while (cut < 0) {
       const nl = text.indexOf('\n', at);
       if (nl < 0 || nl + 1 >= text.length) break;
+      const prev = nl > 0 ? text.charCodeAt(nl - 1) : 0;
       const next = text.charCodeAt(nl + 1);
-      // 32 space, 9 tab, 10 LF, 13 CR
-      if (next !== 32 && next !== 9 && next !== 10 && next !== 13) cut = nl + 1;
+      if (!isSpace(prev) && !isSpace(next)) cut = nl + 1;
       else at = nl + 1;
     }
     if (cut < 0) break;
@@ -138,4 +138,9 @@ function* chunks(text: string): Generator<string> {
     from = cut;
   }
   if (from < text.length) yield text.slice(from);
+}
+
+function isSpace(code: number): boolean {
+  // space, tab, LF, VT, FF, CR, and anything non-ASCII (which may be Unicode white space)
+  return code === 32 || (code >= 9 && code <= 13) || code > 127;
 }
