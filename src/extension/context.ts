@@ -80,7 +80,9 @@ export class Ctx {
   /** Puts a question to a folder's memory; the answer streams into the chat view. */
   async askIn(memory: FolderMemory | undefined, question: string, id?: string): Promise<void> {
     if (!memory) {
-      void vscode.window.showInformationMessage('Mnemo: open a folder first; answers come from a workspace folder\'s memory.');
+      const message = 'Open a folder first: answers come from a workspace folder\'s memory.';
+      if (id) await this.session.run({ id, kind: 'ask', prompt: question, folder: '', folderName: '' }, () => Promise.reject(new Error(message)), 0);
+      else void vscode.window.showInformationMessage(`Mnemo: ${message}`);
       return;
     }
     await this.answer(memory, 'ask', question, (engine, options) => engine.ask(question, options), id);
