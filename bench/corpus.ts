@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DEFAULT_EXCLUDES } from '../src/core/scanner';
 
 export type Pool = 'typescript' | 'linux' | 'linux-doc';
 export const POOLS: readonly Pool[] = ['typescript', 'linux', 'linux-doc'];
@@ -38,6 +39,14 @@ const LINUX_DOC = '/usr/share/doc/linux-doc-6.1/Documentation';
  * make up a whole workspace and so that every file chosen is one the engine reads.
  */
 export const MAX_SOURCE_BYTES = 1 << 20;
+
+// Folders the engine's scanner never reads (e.g. the kernel's Documentation/target/): files
+// below them would be planned but not read, so they are left out of the pools.
+const EXCLUDED_FOLDERS = new Set(DEFAULT_EXCLUDES.filter((p) => /^[\w.-]+\/$/.test(p)).map((p) => p.slice(0, -1)));
+
+function readByEngine(rel: string): boolean {
+  return !rel.split('/').slice(0, -1).some((part) => EXCLUDED_FOLDERS.has(part));
+}
 
 function walk(root: string): string[] {
   const out: string[] = [];
@@ -116,8 +125,9 @@ export function prepareSources(repoRoot: string, cacheRoot: string, log: (line: 
     }
     for (const full of walk(dest)) {
       const bytes = statSync(full).size;
-      if (bytes === 0 || bytes > MAX_SOURCE_BYTES) continue;
-      files.push({ pool, rel: toPosix(relative(dest, full)), bytes });
+      const rel = toPosix(relative(dest, full));
+      if (bytes === 0 || bytes > MAX_SOURCE_BYTES || !readByEngine(rel)) continue;
+      files.push({ pool, rel, bytes });
     }
   }
   writeFileSync(listing, JSON.stringify(files));

@@ -1,0 +1,98 @@
+// One measurement in a process of its own, so that peak resident memory belongs to it alone.
+// `node out/bench/child.js <job.json>`: reads the job, writes the result JSON to job.out.
+// bench/main.ts starts it; it is not meant to be run by hand.
+import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../src/core/api';
+import { openEngine } from '../src/core/engine';
+import { loadModel } from '../src/core/model';
+import { timeAttention } from './attention';
+import { METHODS, type AttentionJob, type AttentionOutcome, type Job, type Method, type NeedleResult, type ReadJob, type ReadOutcome } from './jobs';
+import { answers } from './needles';
+
+const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write(`warn: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) };
+
+function maxRssKiB(): number {
+  return process.resourceUsage().maxRSS;
+}
+
+async function read(job: ReadJob): Promise<ReadOutcome> {
+  const engine = await openEngine({ root: job.root, modelDir: job.modelDir, cacheDir: job.cacheDir, device: 'cpu', logger: quiet });
+  try {
+    const maxRssOpenKiB = maxRssKiB();
+    const result = await engine.read();
+    const status = engine.status();
+    const outcome: ReadOutcome = {
+      device: status.device,
+      files: result.filesRead,
+      filesSkipped: result.filesSkipped.length,
+      tokens: result.tokensRead,
+      seconds: result.seconds,
+      diskBytes: status.diskBytes,
+      maxRssOpenKiB,
+      maxRssKiB: maxRssKiB(),
+    };
+    if (!job.focus) return outcome;
+    const { needles, latencyRepeats, editFile } = job.focus;
+
+    // Answer latency: time to the first answer token of ask, and a whole hover (explain).
+    const askFirstTokenMs: number[] = [];
+    const hoverMs: number[] = [];
+    const names = needles.filter((n) => n.kind === 'name');
+    for (let i = 0; i < latencyRepeats; i++) {
+      const q = needles[i % needles.length]!;
+      askFirstTokenMs.push((await engine.ask(q.question, { maxTokens: 16 })).millisecondsToFirstToken);
+      const n = names[i % Math.max(1, names.length)] ?? q;
+      const symbol = /interface (\S+) defined/.exec(n.question)?.[1] ?? 'read';
+      const t0 = performance.now();
+      await engine.explain({ path: n.path, line: n.startLine, character: 0, symbol }, { fast: true });
+      hoverMs.push(performance.now() - t0);
+    }
+
+    // Retrieval: is the first citation the needle's place? Model keys alone, BM25 alone over
+    // the same stored segments, and the engine's default (BM25 re-ranking the model's picks).
+    const results: NeedleResult[] = [];
+    for (const needle of needles) {
+      const top1 = {} as Record<Method, boolean>;
+      for (const retrieval of METHODS) {
+        const answer = await engine.ask(needle.question, { maxTokens: 1, retrieval });
+        top1[retrieval] = answers(answer.citations[0], needle);
+      }
+      results.push({ kind: needle.kind, top1 });
+    }
+
+    // Catch-up: one line appended to one file, then read again.
+    appendFileSync(join(job.root, editFile), '\n// one more line, edited after the first read\n');
+    engine.notifyChanged([editFile]);
+    const again = await engine.read();
+    return {
+      ...outcome,
+      focus: { askFirstTokenMs, hoverMs, needles: results, catchUp: { seconds: again.seconds, tokensRead: again.tokensRead, filesRead: again.filesRead } },
+    };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function attention(job: AttentionJob): Promise<AttentionOutcome> {
+  const model = await loadModel(job.modelDir, 'cpu', quiet);
+  try {
+    const text = readFileSync(job.textFile, 'utf8');
+    const ids = Int32Array.from(model.tokenizer.encode(text));
+    const rows = await timeAttention(model.runtime, model.config, model.memoryInit, ids, job.lengths, job.repeats);
+    return { device: model.runtime.device, rows };
+  } finally {
+    await model.runtime.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Job;
+  const result = job.task === 'read' ? await read(job) : await attention(job);
+  writeFileSync(job.out, JSON.stringify(result));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

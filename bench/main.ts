@@ -1,0 +1,191 @@
+// The benchmarks: `npm run bench` prints one table and writes it to BENCHMARKS.md.
+//   npm run bench                          every size (10k, 100k, 1M, 2M, 10M tokens)
+//   npm run bench -- --sizes 10k,100k,1M   some sizes; answers are measured on the largest up to 1M
+//   npm run bench -- --quick               10k and 100k, a few needles: proves the benchmark works
+//                                          (writes .cache/bench/BENCHMARKS.quick.md, not BENCHMARKS.md)
+// Other flags: --model DIR (default models/mnemo-m1), --out FILE.
+// Every read runs in a child process (bench/child.ts) so that its peak memory is its own.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MnemoTokenizer } from '../src/core/tokenizer';
+import { readModelConfig, type ModelConfig } from '../src/core/model';
+import { FLOP_FORMULA, fullAttentionBytes, fullAttentionFlops, logitFlops, recurrentFlops } from './attention';
+import type { AttentionJob, AttentionOutcome, Job, ReadJob, ReadOutcome } from './jobs';
+import { buildWorkspace, planWorkspace, POOLS, prepareSources, shuffled, sourcePath, workspacePath, type Pool, type SourceFile } from './corpus';
+import { describeMachine } from './machine';
+import { describeNeedles, nameNeedles, plantPasskeys, type Needle } from './needles';
+import { formatReport } from './report';
+
+const repoRoot = resolve(__dirname, '..', '..');
+const cacheRoot = join(repoRoot, '.cache', 'bench');
+
+interface Options {
+  readonly quick: boolean;
+  readonly sizes: number[];
+  readonly modelDir: string;
+  readonly out: string;
+  readonly command: string;
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (!m) throw new Error(`--sizes: "${s}" is not a size like 10k or 1M`);
+  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
+}
+
+export function sizeLabel(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [1e4, 1e5] : [1e4, 1e5, 1e6, 2e6, 1e7]);
+  const modelDir = resolve(repoRoot, value('--model') ?? 'models/mnemo-m1');
+  const out = resolve(repoRoot, value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
+  return { quick, sizes: sizes.sort((a, b) => a - b), modelDir, out, command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ') };
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** Runs bench/child.js on one job; its stderr passes through. */
+async function runChild<T>(job: Job): Promise<T> {
+  const jobFile = `${job.out}.job.json`;
+  writeFileSync(jobFile, JSON.stringify(job));
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(process.execPath, [join(__dirname, 'child.js'), jobFile], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', fail);
+    child.on('exit', (c) => done(c));
+  });
+  if (code !== 0) throw new Error(`the measurement process for ${job.task} exited with ${code}`);
+  return JSON.parse(readFileSync(job.out, 'utf8')) as T;
+}
+
+/** Bytes per token of each source, from the model's tokenizer on a sample of its files. */
+function calibrate(tokenizer: MnemoTokenizer, files: readonly SourceFile[]): Record<Pool, number> {
+  const out = {} as Record<Pool, number>;
+  for (const pool of POOLS) {
+    let bytes = 0;
+    let tokens = 0;
+    for (const f of shuffled(files.filter((x) => x.pool === pool), 99)) {
+      if (bytes > 1_000_000) break;
+      const text = readFileSync(sourcePath(cacheRoot, f), 'utf8');
+      bytes += f.bytes;
+      tokens += tokenizer.encode(text).length;
+    }
+    out[pool] = bytes / Math.max(1, tokens);
+  }
+  return out;
+}
+
+interface Focus {
+  readonly size: number;
+  readonly needles: Needle[];
+  readonly editFile: string;
+}
+
+/** Plants and picks the needles in the focus workspace, and the file the catch-up edits. */
+function prepareFocus(dir: string, plan: readonly SourceFile[], size: number, quick: boolean): Focus {
+  const n = quick ? 2 : 20;
+  const needles = [...plantPasskeys(dir, plan, n), ...describeNeedles(dir, plan, n), ...nameNeedles(dir, plan, quick ? 2 : 10)];
+  const code = shuffled(plan.filter((f) => f.pool === 'linux' && f.rel.endsWith('.c')), 3);
+  const edit = code[0] ?? plan[0]!;
+  return { size, needles, editFile: workspacePath(edit) };
+}
+
+export interface SizeResult {
+  readonly size: number;
+  readonly planned: number;
+  readonly outcome?: ReadOutcome;
+  readonly error?: string;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const machine = describeMachine(repoRoot);
+  log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.load}`);
+  let config: ModelConfig;
+  try {
+    config = await readModelConfig(options.modelDir);
+  } catch (e) {
+    throw new Error(`No usable model at ${options.modelDir} (${(e as Error).message.split('\n')[0]}). Pass --model DIR or put the model folder there.`);
+  }
+  const files = prepareSources(repoRoot, cacheRoot, log);
+  const tokenizer = await MnemoTokenizer.load(join(options.modelDir, config.tokenizer), config.specialTokens.pad);
+  const bytesPerToken = calibrate(tokenizer, files);
+  log(`bytes per token: ${POOLS.map((p) => `${p} ${bytesPerToken[p].toFixed(2)}`).join(', ')}`);
+  const count = (f: SourceFile): number => Math.ceil(f.bytes / bytesPerToken[f.pool]);
+
+  const runDir = join(cacheRoot, 'run');
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  const focusSize = [...options.sizes].reverse().find((s) => s <= 1e6) ?? options.sizes[0]!;
+
+  // The same model without recurrence, first: it needs little time and no workspace.
+  log('full attention against recurrent reading, same tokens');
+  const docText = files.filter((f) => f.pool === 'linux-doc').sort((a, b) => b.bytes - a.bytes)[0]!;
+  const maxT = config.maxDecoderPositions - config.memorySize;
+  const lengths = [...new Set([64, 128, 256, maxT].filter((t) => t <= maxT))].sort((a, b) => a - b);
+  let attention: AttentionOutcome | undefined;
+  let attentionError: string | undefined;
+  try {
+    attention = await runChild<AttentionOutcome>({
+      task: 'attention', out: join(runDir, 'attention.json'), modelDir: options.modelDir,
+      textFile: sourcePath(cacheRoot, docText), lengths, repeats: options.quick ? 2 : 5,
+    } satisfies AttentionJob);
+  } catch (e) {
+    attentionError = (e as Error).message;
+    log(`full attention: ${attentionError}`);
+  }
+
+  const results: SizeResult[] = [];
+  let focus: Focus | undefined;
+  for (const size of options.sizes) {
+    const plan = planWorkspace(files, size, count);
+    const planned = plan.reduce((s, f) => s + count(f), 0);
+    const dir = join(cacheRoot, 'workspaces', sizeLabel(size));
+    buildWorkspace(cacheRoot, plan, dir);
+    const isFocus = size === focusSize;
+    if (isFocus) focus = prepareFocus(dir, plan, size, options.quick);
+    log(`reading ${sizeLabel(size)}: ${plan.length} files, about ${planned} tokens${isFocus ? `; then ${focus!.needles.length} needles, latency and catch-up` : ''}`);
+    try {
+      const outcome = await runChild<ReadOutcome>({
+        task: 'read', out: join(runDir, `read-${sizeLabel(size)}.json`), root: dir,
+        cacheDir: join(runDir, `cache-${sizeLabel(size)}`), modelDir: options.modelDir,
+        focus: isFocus ? { needles: focus!.needles, latencyRepeats: options.quick ? 2 : 7, editFile: focus!.editFile } : undefined,
+      } satisfies ReadJob);
+      log(`  ${outcome.tokens} tokens in ${outcome.seconds.toFixed(1)} s (${Math.round(outcome.tokens / outcome.seconds)} tokens/s), peak RSS ${(outcome.maxRssKiB / 1024).toFixed(0)} MiB`);
+      results.push({ size, planned, outcome });
+    } catch (e) {
+      log(`  ${sizeLabel(size)} failed: ${(e as Error).message}`);
+      results.push({ size, planned, error: (e as Error).message });
+    }
+    // Workspaces of millions of tokens are rebuilt each run; do not leave them behind.
+    if (size > 1e6) rmSync(dir, { recursive: true, force: true });
+  }
+
+  const report = formatReport({
+    options: { quick: options.quick, command: options.command, sizes: options.sizes },
+    machine, config, results, focusSize, needles: focus?.needles ?? [],
+    attention, attentionError, minutes: (Date.now() - started) / 60000,
+    flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
+  });
+  process.stdout.write(`${report.table}\n`);
+  writeFileSync(options.out, report.markdown);
+  log(`wrote ${options.out}`);
+  if (results.some((r) => r.error) || attentionError) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}
