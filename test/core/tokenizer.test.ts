@@ -1,0 +1,56 @@
+// The model's real tokenizer: ids are those of the whole text, every token is tagged with the
+// lines it lies on, and segments are exactly segmentLength long.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readModelConfig } from '../../src/core/model';
+import { MnemoTokenizer } from '../../src/core/tokenizer';
+import { FIXTURE_CODEBASE, modelDir, noModel } from './helpers';
+
+const skip = noModel();
+
+async function load(): Promise<{ tok: MnemoTokenizer; S: number }> {
+  const config = await readModelConfig(modelDir());
+  return { tok: await MnemoTokenizer.load(join(modelDir(), config.tokenizer), config.specialTokens.pad), S: config.segmentLength };
+}
+
+test('tokenizeLines gives the ids of the whole text and round-trips', { skip }, async () => {
+  const { tok } = await load();
+  const text = (await readFile(join(FIXTURE_CODEBASE, 'js', 'ignore.js'), 'utf8')).repeat(3); // > one chunk
+  const t = tok.tokenizeLines(text);
+  assert.deepEqual([...t.ids], tok.encode(text));
+  assert.equal(tok.decode(t.ids), text);
+});
+
+test('every token lies on the lines it is tagged with', { skip }, async () => {
+  const { tok } = await load();
+  const text = await readFile(join(FIXTURE_CODEBASE, 'py', 'textwrap.py'), 'utf8');
+  const lines = text.split('\n');
+  const t = tok.tokenizeLines(text);
+  for (let i = 0; i < t.ids.length; i++) {
+    const piece = tok.decode([t.ids[i]!]);
+    const visible = piece.replace(/\s+/g, '');
+    if (visible === '' || piece.includes('\ufffd')) continue;
+    const span = lines.slice(t.startLines[i]! - 1, t.endLines[i]!).join('\n');
+    assert.ok(span.includes(visible), `token ${i} ${JSON.stringify(piece)} is not on lines ${t.startLines[i]}-${t.endLines[i]}`);
+  }
+  assert.equal(t.endLines[t.ids.length - 1], lines.length - (text.endsWith('\n') ? 1 : 0));
+});
+
+test('segments are segmentLength long, padded at the end, with increasing line ranges', { skip }, async () => {
+  const { tok, S } = await load();
+  const text = await readFile(join(FIXTURE_CODEBASE, 'py', 'shlex.py'), 'utf8');
+  const t = tok.tokenizeLines(text);
+  const segs = tok.segment(t, S);
+  assert.equal(segs.length, Math.ceil(t.ids.length / S));
+  for (const [i, s] of segs.entries()) {
+    assert.equal(s.ids.length, S);
+    assert.equal(s.length, i < segs.length - 1 ? S : t.ids.length - S * (segs.length - 1));
+    assert.ok(s.startLine <= s.endLine);
+    if (i > 0) assert.ok(s.startLine >= segs[i - 1]!.startLine);
+  }
+  assert.equal(segs[0]!.startLine, 1);
+  const last = segs[segs.length - 1]!;
+  assert.ok([...last.ids.subarray(last.length)].every((v) => v === tok.padId));
+});
