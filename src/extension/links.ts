@@ -22,7 +22,7 @@ export interface CitationTarget {
  */
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()#+\-.!<>|~&$"':=%]/g, '\\$&')
+    .replace(/[\\`*_{}[\]()#+\-.!<>|~&$:]/g, '\\$&')
     .replace(/\r\n?/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .replace(/([^\n])\n(?!\n)/g, '$1  \n');

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Explanation } from '../../src/core/api';
+import { clip, hoverMarkdown, isHoverableWord } from '../../src/extension/hoverText';
+
+const explanation = (e: Partial<Explanation> = {}): Explanation => ({
+  text: 'Reads one segment and returns the new memory.', citations: [], coverage: 1, millisecondsToFirstToken: 5,
+  definition: { path: 'src/core/reader.ts', startLine: 10, endLine: 30, score: 1 },
+  uses: [{ path: 'src/core/engine.ts', startLine: 88, endLine: 88, score: 0.5 }],
+  ...e,
+});
+
+test('hover shows the explanation with definition and use links', () => {
+  const md = hoverMarkdown('file:///w', 'readSegment', explanation())!;
+  assert.match(md, /^\*\*Mnemo\*\* · readSegment/);
+  assert.match(md, /Defined at \[src\/core\/reader\\\.ts\\:10\\-30\]\(command:mnemo\.openCitation\?/);
+  assert.match(md, /Used at \[src\/core\/engine\\\.ts\\:88\]\(command:mnemo\.openCitation\?/);
+  assert.ok(!md.includes('answered from'));
+});
+
+test('hover escapes model output: no HTML, no foreign command links', () => {
+  const md = hoverMarkdown('file:///w', 'x', explanation({ text: '<img src=x onerror=alert(1)> [run](command:workbench.action.terminal.sendSequence)' }))!;
+  assert.ok(!/(^|[^\\])</.test(md), 'every < is escaped');
+  const links = [...md.matchAll(/\]\((command:[^?)]+)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(links)], ['command:mnemo.openCitation']);
+});
+
+test('hover notes partial memory and counts extra uses', () => {
+  const uses = Array.from({ length: 8 }, (_, i) => ({ path: `f${i}.ts`, startLine: i + 1, endLine: i + 1, score: 0 }));
+  const md = hoverMarkdown('file:///w', 'x', explanation({ coverage: 0.4, uses }))!;
+  assert.match(md, /and 3 more/);
+  assert.match(md, /Answered from 40% of the workspace read so far/);
+  assert.equal(hoverMarkdown('file:///w', 'x', explanation({ text: ' ', definition: undefined, uses: [] })), undefined);
+});
+
+test('clip and hoverable words', () => {
+  assert.equal(clip('short', 10), 'short');
+  assert.equal(clip('one two three four five', 11), 'one two…');
+  assert.ok(isHoverableWord('readSegment'));
+  assert.ok(isHoverableWord('_x'));
+  assert.ok(!isHoverableWord('x'));
+  assert.ok(!isHoverableWord('1234'));
+  assert.ok(!isHoverableWord('0x1f'));
+});
