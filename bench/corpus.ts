@@ -8,7 +8,7 @@
 // catch-up). A workspace of N tokens takes about a third of N from each source, files
 // chosen in a fixed pseudo-random order, so every size has the same mix of code and prose.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_EXCLUDES } from '../src/core/scanner';
@@ -86,13 +86,8 @@ function prepareLinux(dest: string, log: (line: string) => void): void {
     throw missing(LINUX_TARBALL, 'apt-get update && apt-get install -y linux-source-6.1');
   }
   log(`extracting ${LINUX_DIRS.join(', ')} (*.c, *.h) from ${LINUX_TARBALL}; this takes a minute or two`);
-  const tmp = `${dest}.partial`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   const patterns = LINUX_DIRS.map((d) => `${LINUX_TOP}/${d}/*.[ch]`);
-  execFileSync('tar', ['-xJf', LINUX_TARBALL, '-C', tmp, '--wildcards', ...patterns], { stdio: 'inherit' });
-  execFileSync('mv', [join(tmp, LINUX_TOP), dest]);
-  rmSync(tmp, { recursive: true, force: true });
+  execFileSync('tar', ['-xJf', LINUX_TARBALL, '-C', dest, '--strip-components=1', '--wildcards', ...patterns], { stdio: 'inherit' });
 }
 
 function prepareLinuxDoc(dest: string): void {
@@ -120,8 +115,13 @@ export function prepareSources(repoRoot: string, cacheRoot: string, log: (line: 
   for (const pool of POOLS) {
     const dest = join(sources, pool);
     if (!existsSync(dest)) {
+      // Prepared beside its place and renamed, so that an interrupted run leaves nothing half done.
       log(`preparing source "${pool}"`);
-      prepare[pool](dest);
+      const partial = `${dest}.partial`;
+      rmSync(partial, { recursive: true, force: true });
+      mkdirSync(partial, { recursive: true });
+      prepare[pool](partial);
+      renameSync(partial, dest);
     }
     for (const full of walk(dest)) {
       const bytes = statSync(full).size;
