@@ -115,6 +115,8 @@ function formatSeconds(s: number | undefined): string {
 function progressPrinter(json: boolean): (p: ReadProgress) => void {
   const tty = process.stderr.isTTY === true && !json;
   let lastLine = 0;
+  let lastPhase = '';
+  let lastTokens = 0;
   return (p) => {
     const pct = p.tokensTotal > 0 ? Math.min(1, p.tokensRead / p.tokensTotal) : 0;
     const stats = `${p.tokensRead.toLocaleString('en-US')}/${p.tokensTotal.toLocaleString('en-US')} tokens, ` +
@@ -128,8 +130,10 @@ function progressPrinter(json: boolean): (p: ReadProgress) => void {
       barShown = true;
     } else {
       const now = Date.now();
-      if (now - lastLine < 2000 && p.phase === 'reading') return;
+      if (now - lastLine < 2000 && p.phase === lastPhase && !(p.phase === 'reading' && p.tokensRead > 0 && lastTokens === 0)) return;
       lastLine = now;
+      lastPhase = p.phase;
+      lastTokens = p.tokensRead;
       process.stderr.write(`mnemo: ${p.phase} ${(pct * 100).toFixed(1)}% ${stats}\n`);
     }
   };

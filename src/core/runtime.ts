@@ -42,13 +42,18 @@ export interface GraphSignature {
 
 const DEVICE_ORDER: readonly Device[] = ['cuda', 'webgpu', 'cpu'];
 
+// ORT's own logger would print every failed provider probe to stderr; failures reach callers as
+// exceptions, and we log them with the reason and what to do.
+ort.env.logLevel = 'fatal';
+
 function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [device],
     intraOpNumThreads: availableParallelism(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
+    // A provider that cannot load is reported by us, with the reason; keep ORT's own log quiet.
+    logSeverityLevel: device === 'cpu' ? 3 : 4,
   };
 }
 

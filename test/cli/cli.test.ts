@@ -2,10 +2,10 @@
 // codebase, with the real model; --json output is parsed and checked.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { copyCodebase, modelDir, noModel } from '../core/helpers';
+import { copyCodebase, FIXTURE_CODEBASE, modelDir, noModel } from '../core/helpers';
 
 const CLI = resolve(process.cwd(), 'dist', 'cli.js');
 const skip = noModel();
@@ -96,6 +96,8 @@ test('read, ask, summarize, explain, status and forget with --json', { skip }, a
 test('Ctrl-C during a read saves what was read and exits 130', { skip }, async () => {
   const ws = await copyCodebase();
   try {
+    // Eight more copies, so that the read lasts long enough to be interrupted.
+    for (let i = 0; i < 8; i++) await cp(FIXTURE_CODEBASE, join(ws.root, `copy${i}`), { recursive: true });
     const child = spawn(process.execPath, [CLI, 'read', ws.root, '--cache', ws.cache, '--model', modelDir(), '--device', 'cpu', '--json']);
     let stdout = '';
     let stderr = '';
