@@ -25,6 +25,8 @@ export interface ReaderHooks {
   readonly signal?: AbortSignal;
 }
 
+const PUBLISH_MS = 5_000;
+
 interface Row {
   file: PreparedFile;
   /** Next segment to read. */
@@ -45,9 +47,12 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
 
   const finish = (row: Row): void => {
     row.file.entry.segmentsRead = row.at;
-    memory.put(row.file.entry);
+    if (memory.get(row.file.entry.path) !== row.file.entry) memory.put(row.file.entry);
     memory.setMemory(row.file.entry, floatArrayToHalf(row.memory));
   };
+  // Files in flight are published now and then, so that answers (and checkpoints) see the part
+  // of a long file read so far; the row goes on filling the same entry.
+  let published = performance.now();
 
   while (true) {
     while (!exhausted && rows.length < batchSize) {
@@ -101,6 +106,10 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
         hooks.onFileDone(e);
         rows.splice(b, 1);
       }
+    }
+    if (performance.now() - published > PUBLISH_MS) {
+      for (const row of rows) if (row.at > 0) finish(row);
+      published = performance.now();
     }
     hooks.onTokens(tokens, rows[0]?.file.entry.path ?? '');
   }
