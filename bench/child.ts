@@ -2,6 +2,7 @@
 // `node out/bench/child.js <job.json>`: reads the job, writes the result JSON to job.out.
 // bench/main.ts starts it; it is not meant to be run by hand.
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../src/core/api';
 import { openEngine } from '../src/core/engine';
@@ -20,7 +21,9 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
   const engine = await openEngine({ root: job.root, modelDir: job.modelDir, cacheDir: job.cacheDir, device: 'cpu', logger: quiet });
   try {
     const maxRssOpenKiB = maxRssKiB();
+    const cpu = process.cpuUsage();
     const result = await engine.read();
+    const used = process.cpuUsage(cpu);
     const status = engine.status();
     const outcome: ReadOutcome = {
       device: status.device,
@@ -28,6 +31,8 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
       filesSkipped: result.filesSkipped.length,
       tokens: result.tokensRead,
       seconds: result.seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      loadAverage: loadavg()[0]!,
       diskBytes: status.diskBytes,
       maxRssOpenKiB,
       maxRssKiB: maxRssKiB(),

@@ -167,12 +167,21 @@ export type TokenCount = (file: SourceFile) => number;
 export const estimateTokens: TokenCount = (file) => Math.ceil(file.bytes / 4);
 
 /**
+ * No file in a workspace holds more than this share of its tokens. A file is read in order,
+ * one segment after another, in one row of the reader's batch (8 rows); a file holding a
+ * quarter of the workspace would leave the others done and be read alone at the end, and the
+ * sizes would then compare their largest files rather than the engine's scaling.
+ */
+export const MAX_FILE_SHARE = 1 / 16;
+
+/**
  * The files of a workspace of about `tokens` tokens: a third from each pool (a pool that
  * runs dry leaves its share to the others), files taken in a fixed shuffled order and
- * skipped when they would overshoot the pool's share.
+ * skipped when they would overshoot the pool's share or exceed MAX_FILE_SHARE.
  */
 export function planWorkspace(files: readonly SourceFile[], tokens: number, count: TokenCount): SourceFile[] {
-  const byPool = POOLS.map((pool) => shuffled(files.filter((f) => f.pool === pool), 0x5eed));
+  const largest = tokens * MAX_FILE_SHARE;
+  const byPool = POOLS.map((pool) => shuffled(files.filter((f) => f.pool === pool && count(f) <= largest), 0x5eed));
   const totals = byPool.map((list) => list.reduce((s, f) => s + count(f), 0));
   // Smallest pool first, so that what it cannot supply goes to the larger ones.
   const order = [0, 1, 2].sort((a, b) => totals[a] - totals[b]);

@@ -44,6 +44,10 @@ export interface ReadOutcome {
   readonly filesSkipped: number;
   readonly tokens: number;
   readonly seconds: number;
+  /** CPU seconds (user + system) of this process during the read: less sensitive to other load. */
+  readonly cpuSeconds: number;
+  /** One-minute load average at the end of the read. */
+  readonly loadAverage: number;
   readonly diskBytes: number;
   /** ru_maxrss in KiB after the engine opened (model loaded), and after the read. */
   readonly maxRssOpenKiB: number;
