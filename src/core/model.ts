@@ -117,7 +117,9 @@ export interface LoadedModel {
 export async function loadModel(dir: string, device: DevicePreference, logger: Logger): Promise<LoadedModel> {
   const config = await readModelConfig(dir);
   const problems: string[] = [];
-  const files = [config.tokenizer, config.memoryInit, ...Object.values(config.graphs).map((g) => g.file)];
+  // Graphs may keep their weights in one shared external-data file ("weights" in model.json).
+  const weights = (config as { weights?: unknown }).weights;
+  const files = [config.tokenizer, config.memoryInit, ...Object.values(config.graphs).map((g) => g.file), ...(typeof weights === 'string' ? [weights] : [])];
   for (const f of files) if (!(await exists(join(dir, f)))) problems.push(`${f} is missing`);
   if (problems.length) throw new ModelContractError(dir, problems);
 

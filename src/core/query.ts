@@ -199,8 +199,9 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const hits = await retrieve(ctx, question, CITATIONS, options?.retrieval ?? 'hybrid', texts);
   if (hits.length === 0) throw noMemoryError();
   const top = hits[0]!;
-  // The answer reads the best file's memory; context = its best segments, at most two.
-  const sameFile = hits.filter((h) => h.file === top.file).slice(0, 2);
+  // The answer reads the best file's memory with its best segment as context, the layout the
+  // decoder was trained on (one retrieved segment; the contract allows up to two).
+  const sameFile = [top];
   const maxTokens = options?.maxTokens ?? DEFAULT_ANSWER_TOKENS;
   const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
   const answerTokens = Math.min(maxTokens, 64);
@@ -341,7 +342,8 @@ export async function explain(ctx: QueryContext, query: SymbolQuery, options?: Q
   const texts = new SourceTexts(ctx);
   const fast = options?.fast ?? false;
   const maxTokens = fast ? Math.min(options?.maxTokens ?? HOVER_TOKENS, HOVER_TOKENS) : options?.maxTokens ?? DEFAULT_ANSWER_TOKENS;
-  const key = await queryKey(ctx.model, `definition of ${query.symbol}`);
+  // The query graph was trained to map a bare symbol name to the segment that defines it.
+  const key = await queryKey(ctx.model, query.symbol);
   const byModel = topSegments(ctx.memory, key, fast ? 48 : 160);
   if (byModel.length === 0) throw noMemoryError();
   // The file the cursor is in is searched too: definitions are often near their uses.
