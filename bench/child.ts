@@ -18,7 +18,7 @@ function maxRssKiB(): number {
 }
 
 async function read(job: ReadJob): Promise<ReadOutcome> {
-  const engine = await openEngine({ root: job.root, modelDir: job.modelDir, cacheDir: job.cacheDir, device: 'cpu', logger: quiet });
+  const engine = await openEngine({ root: job.root, modelDir: job.modelDir, cacheDir: job.cacheDir, device: job.device, logger: quiet });
   try {
     const maxRssOpenKiB = maxRssKiB();
     const cpu = process.cpuUsage();

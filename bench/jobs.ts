@@ -8,6 +8,8 @@ export interface ReadJob {
   readonly root: string;
   readonly cacheDir: string;
   readonly modelDir: string;
+  /** 'cpu' for the table's main rows; 'auto' picks a GPU provider when one works. */
+  readonly device: 'cpu' | 'auto';
   /** Only for the workspace where answers are measured. */
   readonly focus?: {
     readonly needles: readonly Needle[];

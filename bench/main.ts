@@ -146,6 +146,8 @@ async function main(): Promise<void> {
   }
 
   const results: SizeResult[] = [];
+  const gpu = machine.gpu !== 'none';
+  const gpuResults: SizeResult[] = [];
   let focus: Focus | undefined;
   for (const size of options.sizes) {
     const plan = planWorkspace(files, size, count);
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
     try {
       const outcome = await runChild<ReadOutcome>({
         task: 'read', out: join(runDir, `read-${sizeLabel(size)}.json`), root: dir,
-        cacheDir: join(runDir, `cache-${sizeLabel(size)}`), modelDir: options.modelDir,
+        cacheDir: join(runDir, `cache-${sizeLabel(size)}`), modelDir: options.modelDir, device: 'cpu',
         focus: isFocus ? { needles: focus!.needles, latencyRepeats: options.quick ? 2 : 7, editFile: focus!.editFile } : undefined,
       } satisfies ReadJob);
       log(`  ${outcome.tokens} tokens in ${outcome.seconds.toFixed(1)} s (${Math.round(outcome.tokens / outcome.seconds)} tokens/s), peak RSS ${(outcome.maxRssKiB / 1024).toFixed(0)} MiB`);
@@ -167,13 +169,26 @@ async function main(): Promise<void> {
       log(`  ${sizeLabel(size)} failed: ${(e as Error).message}`);
       results.push({ size, planned, error: (e as Error).message });
     }
+    if (gpu) {
+      // The same read on whatever GPU provider the runtime picks (it falls back to cpu, and says so).
+      try {
+        const outcome = await runChild<ReadOutcome>({
+          task: 'read', out: join(runDir, `read-gpu-${sizeLabel(size)}.json`), root: dir,
+          cacheDir: join(runDir, `cache-gpu-${sizeLabel(size)}`), modelDir: options.modelDir, device: 'auto',
+        } satisfies ReadJob);
+        log(`  on ${outcome.device}: ${Math.round(outcome.tokens / outcome.seconds)} tokens/s`);
+        gpuResults.push({ size, planned, outcome });
+      } catch (e) {
+        gpuResults.push({ size, planned, error: (e as Error).message });
+      }
+    }
     // Workspaces of millions of tokens are rebuilt each run; do not leave them behind.
     if (size > 1e6) rmSync(dir, { recursive: true, force: true });
   }
 
   const report = formatReport({
     options: { quick: options.quick, command: options.command, sizes: options.sizes },
-    machine, config, results, focusSize, needles: focus?.needles ?? [],
+    machine, config, results, gpuResults, focusSize, needles: focus?.needles ?? [],
     attention, attentionError, minutes: (Date.now() - started) / 60000,
     flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
   });

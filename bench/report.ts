@@ -17,6 +17,8 @@ export interface ReportInput {
   readonly machine: Machine;
   readonly config: ModelConfig;
   readonly results: readonly { readonly size: number; readonly planned: number; readonly outcome?: ReadOutcome; readonly error?: string }[];
+  /** The same reads on a GPU provider; empty when the machine has none. */
+  readonly gpuResults: ReportInput['results'];
   readonly focusSize: number;
   readonly needles: readonly Needle[];
   readonly attention: AttentionOutcome | undefined;
@@ -80,7 +82,11 @@ export function buildRows(input: ReportInput): Row[] {
     const o = r.outcome;
     add('Reading throughput, CPU', label(size), `${Math.round(o.tokens / o.seconds).toLocaleString('en-US')} tokens/s (${o.tokens.toLocaleString('en-US')} tokens, ${o.files} files, ${duration(o.seconds)})`);
   }
-  add('Reading throughput, GPU', 'all', 'not run: no GPU on this machine', '', '');
+  if (input.gpuResults.length === 0) add('Reading throughput, GPU', 'all', 'not run: no GPU on this machine');
+  for (const r of input.gpuResults) {
+    const o = r.outcome;
+    add('Reading throughput, GPU', label(r.size), o ? `${Math.round(o.tokens / o.seconds).toLocaleString('en-US')} tokens/s on the ${o.device} provider` : `failed: ${r.error}`);
+  }
 
   if (measured.length > 0) {
     const perToken = measured.map((r) => (r.outcome.seconds / r.outcome.tokens) * 1e6);
