@@ -110,6 +110,7 @@ export interface StatusBarContent {
 export function statusBarContent(views: readonly MemoryView[], now: number = Date.now()): StatusBarContent {
   const tooltip = tooltipFor(views, now);
   const active = views.filter((v) => v.state === 'reading' || v.state === 'paused');
+  if (active.length > 0 && active.every((v) => !v.progress)) return { text: '$(sync~spin) Mnemo reading…', tooltip };
   if (active.length > 0) {
     const read = sum(active, (v) => v.progress?.tokensRead ?? 0);
     const total = sum(active, (v) => v.progress?.tokensTotal ?? 0);

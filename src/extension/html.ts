@@ -44,8 +44,8 @@ export function chatHtml(o: ChatHtmlOptions): string {
 <textarea id="question" rows="3" placeholder="Ask about this workspace (Enter to send, Shift+Enter for a new line)" aria-label="Ask about this workspace"></textarea>
 <div class="actions">
 <button type="button" id="clear" class="secondary" aria-label="Clear the conversation">Clear</button>
-<button type="button" id="stop" class="secondary" aria-label="Stop the answer" hidden>Stop</button>
 <button type="submit" id="send" aria-label="Send the question">Send</button>
+<button type="button" id="stop" aria-label="Stop the answer" hidden>Stop</button>
 </div>
 </form>
 <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>

@@ -84,8 +84,13 @@ function render(): void {
   memoryLine.textContent = memory?.text ?? '';
   memoryLine.classList.toggle('reading', memory?.reading ?? false);
   const busy = streaming().length > 0;
-  stopButton.hidden = !busy;
-  sendButton.disabled = busy;
+  // Stop takes Send's place while an answer streams, so nothing else moves.
+  if (stopButton.hidden === busy) {
+    const hadFocus = document.activeElement === sendButton || document.activeElement === stopButton;
+    stopButton.hidden = !busy;
+    sendButton.hidden = busy;
+    if (hadFocus) (busy ? stopButton : sendButton).focus();
+  }
   clearButton.disabled = entries.length === 0;
   if (nearBottom) transcript.scrollTop = transcript.scrollHeight;
 }
