@@ -56,7 +56,10 @@ async function readWorkspace(ctx: Ctx): Promise<void> {
     void vscode.window.showInformationMessage('Mnemo: open a folder first; Mnemo reads workspace folders into memory.');
     return;
   }
-  await Promise.all(memories.map((memory) => ctx.read(memory, 'command')));
+  await Promise.all(memories.map((memory) => {
+    memory.retryOpen();
+    return ctx.read(memory, 'command');
+  }));
 }
 
 async function ask(ctx: Ctx, given: string | undefined): Promise<void> {

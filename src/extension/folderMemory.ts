@@ -71,6 +71,13 @@ export class FolderMemory implements vscode.Disposable {
     return this.opening;
   }
 
+  /** Lets the next `open` try again after a failure (the user may have fixed the model folder). */
+  retryOpen(): void {
+    if (this.failure === undefined) return;
+    this.failure = undefined;
+    this.changed.fire();
+  }
+
   /** The engine if it is open already; hovers use this so they never load a model. */
   openEngineOrUndefined(): Engine | undefined { return this.engine; }
 
