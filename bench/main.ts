@@ -149,6 +149,18 @@ async function main(): Promise<void> {
   const gpu = machine.gpu !== 'none';
   const gpuResults: SizeResult[] = [];
   let focus: Focus | undefined;
+  // The report is written after every size, so that a run stopped before its largest sizes
+  // (10M tokens takes long) still leaves the table of what it measured, all from this run.
+  const writeReport = (finished: boolean): { table: string } => {
+    const report = formatReport({
+      options: { quick: options.quick, command: options.command, sizes: options.sizes, finished },
+      machine, config, results, gpuResults, focusSize, needles: focus?.needles ?? [],
+      attention, attentionError, minutes: (Date.now() - started) / 60000,
+      flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
+    });
+    writeFileSync(options.out, report.markdown);
+    return report;
+  };
   for (const size of options.sizes) {
     const plan = planWorkspace(files, size, count);
     const planned = plan.reduce((s, f) => s + count(f), 0);
@@ -184,16 +196,11 @@ async function main(): Promise<void> {
     }
     // Workspaces of millions of tokens are rebuilt each run; do not leave them behind.
     if (size > 1e6) rmSync(dir, { recursive: true, force: true });
+    writeReport(false);
   }
 
-  const report = formatReport({
-    options: { quick: options.quick, command: options.command, sizes: options.sizes },
-    machine, config, results, gpuResults, focusSize, needles: focus?.needles ?? [],
-    attention, attentionError, minutes: (Date.now() - started) / 60000,
-    flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
-  });
+  const report = writeReport(true);
   process.stdout.write(`${report.table}\n`);
-  writeFileSync(options.out, report.markdown);
   log(`wrote ${options.out}`);
   if (results.some((r) => r.error) || attentionError) process.exitCode = 1;
 }

@@ -13,7 +13,7 @@ export interface Row {
 }
 
 export interface ReportInput {
-  readonly options: { readonly quick: boolean; readonly command: string; readonly sizes: readonly number[] };
+  readonly options: { readonly quick: boolean; readonly command: string; readonly sizes: readonly number[]; readonly finished: boolean };
   readonly machine: Machine;
   readonly config: ModelConfig;
   readonly results: readonly { readonly size: number; readonly planned: number; readonly outcome?: ReadOutcome; readonly error?: string }[];
@@ -77,7 +77,11 @@ export function buildRows(input: ReportInput): Row[] {
 
   for (const size of ALL_SIZES) {
     const r = input.results.find((x) => x.size === size);
-    if (!r) { add('Reading throughput, CPU', label(size), 'not run in this run (see the command)'); continue; }
+    if (!r) {
+      const why = input.options.sizes.includes(size) ? 'not run: the run was stopped before this size' : 'not run in this run (see the command)';
+      add('Reading throughput, CPU', label(size), why);
+      continue;
+    }
     if (!r.outcome) { add('Reading throughput, CPU', label(size), `failed: ${r.error}`); continue; }
     const o = r.outcome;
     add('Reading throughput, CPU', label(size), `${Math.round(o.tokens / o.seconds).toLocaleString('en-US')} tokens/s (${o.tokens.toLocaleString('en-US')} tokens, ${o.files} files, ${duration(o.seconds)})`);
@@ -174,11 +178,11 @@ export function formatReport(input: ReportInput): { table: string; markdown: str
   const table = markdownTable(rows);
   const m = input.machine;
   const c = input.config;
-  const notRun = ALL_SIZES.filter((s) => !input.options.sizes.includes(s)).map(label);
+  const notRun = ALL_SIZES.filter((s) => !input.results.some((r) => r.size === s)).map(label);
   const byKind = (k: NeedleKind): number => input.needles.filter((n) => n.kind === k).length;
   const markdown = `# Benchmarks
 
-Written by \`${input.options.command}\` on ${new Date().toISOString().slice(0, 10)} (the run took ${input.minutes.toFixed(0)} min).
+Written by \`${input.options.command}\` on ${new Date().toISOString().slice(0, 10)} (${input.options.finished ? 'the run took' : 'the run was stopped after'} ${input.minutes.toFixed(0)} min).
 Benchmarks are not tests and never run in CI; \`npm run bench -- --quick\` proves that the
 benchmark itself still works.
 
@@ -229,6 +233,6 @@ ${table}
   reader graph reading the same T tokens as segments, up to the positions the model has.
   Rows marked EXTRAPOLATED are not measured: they scale the FLOPs at the rate measured at the
   longest T.
-${notRun.length ? `- **Not run in this run**: ${notRun.join(', ')} (see the command above).\n` : ''}${input.options.quick ? '- **Quick mode**: only a few needles and repeats; numbers prove the benchmark works, not the engine.\n' : ''}`;
+${notRun.length ? `- **Not run in this run**: ${notRun.join(', ')} (see the command above${input.options.finished ? '' : ' and the rows that say why'}).\n` : ''}${input.options.quick ? '- **Quick mode**: only a few needles and repeats; numbers prove the benchmark works, not the engine.\n' : ''}`;
   return { table, markdown };
 }
