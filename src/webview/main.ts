@@ -106,7 +106,7 @@ function renderEmpty(): void {
 }
 
 function renderEntry(entry: ChatEntry): HTMLElement {
-  const article = el('article', { className: `entry ${entry.state}`, attrs: { 'aria-busy': String(entry.state === 'streaming') } });
+  const article = el('article', { className: `entry is-${entry.state}`, attrs: { 'aria-busy': String(entry.state === 'streaming') } });
   const who = entry.kind === 'summary' ? 'Summary' : 'You';
   const where = multiRoot ? ` · ${entry.folderName}` : '';
   article.append(el('header', { className: 'prompt' },
