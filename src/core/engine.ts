@@ -59,6 +59,7 @@ class MnemoEngine implements Engine {
   private resumeWaiters: (() => void)[] = [];
   private readonly changed = new Set<string>();
   private cancelRead: AbortController | undefined;
+  private readonly textCache = new Map<string, { size: number; mtimeMs: number; lines: string[] }>();
 
   constructor(readonly root: string, private readonly model: LoadedModel, private readonly options: EngineOptions, private readonly logger: Logger) {
     this.memory = new WorkspaceMemory(model.config);
@@ -364,7 +365,7 @@ class MnemoEngine implements Engine {
   private get queryContext(): queries.QueryContext {
     return {
       model: this.model, memory: this.memory, root: this.root, logger: this.logger,
-      coverage: () => this.coverage(), maxFileBytes: this.options.maxFileBytes,
+      coverage: () => this.coverage(), maxFileBytes: this.options.maxFileBytes, textCache: this.textCache,
     };
   }
 

@@ -20,7 +20,11 @@ export interface QueryContext {
   /** Fraction of the workspace's tokens read so far. */
   coverage(): number;
   readonly maxFileBytes?: number;
+  /** Lines of recently cited files, by path, valid while size and mtime match (hover speed). */
+  readonly textCache?: Map<string, { size: number; mtimeMs: number; lines: string[] }>;
 }
+
+const TEXT_CACHE_FILES = 64;
 
 /** One stored segment and how well it matched. */
 export interface Hit {
@@ -87,18 +91,32 @@ export class SourceTexts {
 
   private async load(file: FileMemory): Promise<string[] | undefined> {
     const abs = join(this.ctx.root, file.path);
+    let size: number;
+    let mtimeMs: number;
     try {
-      const st = await stat(abs);
-      if (st.size !== file.size || Math.abs(st.mtimeMs - file.mtimeMs) > 1) {
+      ({ size, mtimeMs } = await stat(abs));
+      if (size !== file.size || Math.abs(mtimeMs - file.mtimeMs) > 1) {
         this.warn(`${file.path} changed since it was read; its citations may point at moved lines. Read the workspace again to catch up.`);
       }
     } catch {
       this.warn(`${file.path} no longer exists; its citations come from the saved memory.`);
       return undefined;
     }
+    const cache = this.ctx.textCache;
+    const cached = cache?.get(file.path);
+    if (cached && cached.size === size && cached.mtimeMs === mtimeMs) {
+      cache!.delete(file.path);
+      cache!.set(file.path, cached); // most recently used last
+      return cached.lines;
+    }
     const r = await loadText(abs, { maxFileBytes: this.ctx.maxFileBytes });
     if (!r.ok) { this.warn(`${file.path} cannot be read again: ${r.reason}`); return undefined; }
-    return r.text.split('\n');
+    const lines = r.text.split('\n');
+    if (cache) {
+      cache.set(file.path, { size, mtimeMs, lines });
+      while (cache.size > TEXT_CACHE_FILES) cache.delete(cache.keys().next().value!);
+    }
+    return lines;
   }
 
   private warn(message: string): void {
@@ -368,7 +386,8 @@ export async function explain(ctx: QueryContext, query: SymbolQuery, options?: Q
   const tok = ctx.model.tokenizer;
   const p = tok.encode(anchor.file.path).slice(0, 32);
   const sym = tok.encode(query.symbol).slice(0, 16);
-  const budget = contextBudget(ctx.model, p.length + sym.length + 5, maxTokens);
+  // A hover reads one segment's worth of context: the prefill is most of its latency.
+  const budget = Math.min(contextBudget(ctx.model, p.length + sym.length + 5, maxTokens), fast ? ctx.model.config.segmentLength : Infinity);
   const startLine = definition?.line ?? anchor.file.startLines[anchor.index]!;
   const endLine = anchor.file.endLines[Math.min(anchor.file.segmentsRead - 1, anchor.index + 1)]!;
   const context = tok.encode(await texts.text(anchor.file, startLine, endLine)).slice(0, budget);
