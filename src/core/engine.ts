@@ -282,9 +282,10 @@ class MnemoEngine implements Engine {
         tokensTotal: this.tokensTotal, seconds, cancelled: result.cancelled,
       };
     } catch (e) {
-      phase = 'failed';
+      const aborted = (e as Error).name === 'AbortError';
+      phase = aborted ? 'cancelled' : 'failed';
       report(true);
-      if ((e as Error).name === 'AbortError') {
+      if (aborted) {
         // Cancelled while scanning: nothing new was read, the saved memory stands.
         return { filesRead: 0, filesReused, filesSkipped: skipped, filesRemoved: 0, tokensRead: 0, tokensTotal: this.tokensTotal, seconds: (performance.now() - started) / 1000, cancelled: true };
       }
