@@ -1,7 +1,9 @@
 // ONNX Runtime sessions for the four graphs of a model folder, and typed calls into them.
 // This is the only module that imports onnxruntime-node. Memory goes in and comes out of every
 // call explicitly; nothing here keeps state between calls except the loaded sessions.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DevicePreference, Logger } from './api';
 
@@ -55,6 +57,19 @@ function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
     // A provider that cannot load is reported by us, with the reason; keep ORT's own log quiet.
     logSeverityLevel: device === 'cpu' ? 3 : 4,
   };
+}
+
+/**
+ * WebGPU on Linux runs on Vulkan; without the Vulkan loader, Dawn prints its own warning on
+ * every attempt, so that case is recognised here and passed over with a reason.
+ */
+function webgpuUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const dirs = [...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu'];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))
+    ? undefined
+    : 'the Vulkan loader (libvulkan.so.1) is not installed; install libvulkan1 and a GPU driver to use it';
 }
 
 /** One session whose feeds are checked against the graph's own input names before each run. */
@@ -113,6 +128,12 @@ async function openFirst(file: string, preference: DevicePreference, logger: Log
       const why = `${device}: this onnxruntime-node build does not include it (it has ${listed.join(', ')})`;
       reasons.push(why);
       if (preference === 'auto') logger.info(`Device ${why}; trying the next one.`);
+      continue;
+    }
+    const missing = device === 'webgpu' ? webgpuUnavailable() : undefined;
+    if (missing) {
+      reasons.push(`${device}: ${missing}`);
+      if (preference === 'auto') logger.info(`Device ${device}: ${missing}; trying the next one.`);
       continue;
     }
     try {

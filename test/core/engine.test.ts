@@ -195,15 +195,24 @@ test('a cancelled read keeps what it read, and the next read continues from ther
   }
 });
 
-test('pause holds a read until resume', { skip }, async () => {
+test('pause holds a read until resume; answers meanwhile come from what was read', { skip }, async () => {
   const ws = await copyCodebase();
   const { engine } = await open(ws.root, ws.cache);
   try {
     let paused = false;
     let sawPaused = false;
+    let midway: Promise<number> | undefined;
     const reading = engine.read({
       onProgress: (p) => {
-        if (p.phase === 'reading' && !paused) { paused = true; engine.pause(); setTimeout(() => engine.resume(), 300); }
+        if (p.phase === 'reading' && p.filesRead >= 1 && !paused) {
+          paused = true;
+          engine.pause();
+          midway = new Promise((done, fail) => setTimeout(() => {
+            engine.ask('How is a shell command line split into words?', { maxTokens: 2 })
+              .then((a) => done(a.coverage), fail)
+              .finally(() => engine.resume());
+          }, 100));
+        }
         if (p.phase === 'paused') sawPaused = true;
       },
     });
@@ -211,6 +220,8 @@ test('pause holds a read until resume', { skip }, async () => {
     const r = await reading;
     assert.equal(r.cancelled, false);
     assert.ok(sawPaused);
+    const coverage = await midway!;
+    assert.ok(coverage > 0 && coverage < 1, `coverage while reading ${coverage}`);
     assert.equal(engine.isReading, false);
   } finally {
     await engine.dispose();
