@@ -1,0 +1,247 @@
+"""Export a trained Mnemo into a model folder that follows docs/MODEL_CONTRACT.md.
+
+    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m1
+
+Writes reader.onnx, query.onnx, decoder_prefill.onnx, decoder_step.onnx (opset 17, dynamic
+batch/length axes), all four pointing into ONE external weights.bin (tensors deduplicated by
+content), memory_init.bin, model.json, tokenizer.json and fixtures/parity.json.
+load_folder() rebuilds torch weights from weights.bin + model.json, so the folder alone is
+enough to continue training.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+from .model import Mnemo, MnemoConfig
+from .tokenizer import SPECIAL_NAMES
+
+OPSET = 17
+GRAPHS = {
+    'reader': ('reader.onnx', ['input_ids', 'attention_mask', 'memory'], ['memory_out', 'key']),
+    'query': ('query.onnx', ['input_ids', 'attention_mask'], ['query_key']),
+    'decoderPrefill': ('decoder_prefill.onnx', ['input_ids', 'memory'], ['logits', 'present_keys', 'present_values']),
+    'decoderStep': ('decoder_step.onnx', ['input_ids', 'past_keys', 'past_values'], ['logits', 'present_keys', 'present_values']),
+}
+
+
+class _Reader(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, attention_mask, memory):
+        return self.m.read(input_ids, attention_mask, memory)
+
+
+class _Query(_Reader):
+    def forward(self, input_ids, attention_mask):
+        return self.m.query(input_ids, attention_mask)
+
+
+class _Prefill(_Reader):
+    def forward(self, input_ids, memory):
+        return self.m.prefill(input_ids, memory)
+
+
+class _Step(_Reader):
+    def forward(self, input_ids, past_keys, past_values):
+        return self.m.step(input_ids, past_keys, past_values)
+
+
+def example_inputs(cfg):
+    B, S, M, D = 2, cfg.segment_length, cfg.memory_size, cfg.d_model
+    L, H, hd = cfg.n_layers, cfg.n_heads, cfg.d_model // cfg.n_heads
+    ids = torch.randint(9, cfg.vocab_size, (B, S))
+    return {
+        'reader': (ids, torch.ones(B, S, dtype=torch.long), torch.randn(B, M, D)),
+        'query': (ids[:, :7], torch.ones(B, 7, dtype=torch.long)),
+        'decoderPrefill': (ids[:, :5], torch.randn(B, M, D)),
+        'decoderStep': (ids[:, :1], torch.randn(L, B, H, M + 5, hd), torch.randn(L, B, H, M + 5, hd)),
+    }
+
+
+DYNAMIC = {
+    'reader': {'input_ids': {0: 'B'}, 'attention_mask': {0: 'B'}, 'memory': {0: 'B'},
+               'memory_out': {0: 'B'}, 'key': {0: 'B'}},
+    'query': {'input_ids': {0: 'B', 1: 'Q'}, 'attention_mask': {0: 'B', 1: 'Q'}, 'query_key': {0: 'B'}},
+    'decoderPrefill': {'input_ids': {0: 'B', 1: 'T'}, 'memory': {0: 'B'}, 'logits': {0: 'B', 1: 'T'},
+                       'present_keys': {1: 'B', 3: 'MT'}, 'present_values': {1: 'B', 3: 'MT'}},
+    'decoderStep': {'input_ids': {0: 'B'}, 'past_keys': {1: 'B', 3: 'P'}, 'past_values': {1: 'B', 3: 'P'},
+                    'logits': {0: 'B'}, 'present_keys': {1: 'B', 3: 'P1'}, 'present_values': {1: 'B', 3: 'P1'}},
+}
+WRAP = {'reader': _Reader, 'query': _Query, 'decoderPrefill': _Prefill, 'decoderStep': _Step}
+
+
+def export_graphs(model, out_dir):
+    """Export each graph, then move every large initializer into one shared weights.bin."""
+    cfg = model.cfg
+    inputs = example_inputs(cfg)
+    blobs, offsets = bytearray(), {}        # content hash -> (offset, length)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (fname, ins, outs) in GRAPHS.items():
+            path = os.path.join(tmp, fname)
+            torch.onnx.export(WRAP[name](model).eval(), inputs[name], path, input_names=ins, output_names=outs,
+                              dynamic_axes=DYNAMIC[name], opset_version=OPSET, do_constant_folding=True)
+            g = onnx.load(path)
+            for init in g.graph.initializer:
+                arr = numpy_helper.to_array(init)
+                if arr.nbytes < 1024:
+                    continue                # small constants stay inside the graph
+                raw = np.ascontiguousarray(arr).tobytes()
+                h = hashlib.sha256(raw + str(arr.dtype).encode() + str(arr.shape).encode()).hexdigest()
+                if h not in offsets:
+                    pad = (-len(blobs)) % 64  # keep tensors aligned
+                    blobs.extend(b'\0' * pad)
+                    offsets[h] = (len(blobs), len(raw))
+                    blobs.extend(raw)
+                off, n = offsets[h]
+                init.ClearField('raw_data')
+                for f in ('float_data', 'int64_data', 'int32_data', 'double_data'):
+                    init.ClearField(f)
+                init.data_location = onnx.TensorProto.EXTERNAL
+                del init.external_data[:]
+                for k, v in (('location', 'weights.bin'), ('offset', str(off)), ('length', str(n))):
+                    e = init.external_data.add()
+                    e.key, e.value = k, v
+            onnx.save(g, os.path.join(out_dir, fname))
+    with open(os.path.join(out_dir, 'weights.bin'), 'wb') as f:
+        f.write(bytes(blobs))
+    for fname, _, _ in GRAPHS.values():     # every graph must be checkable with its weights
+        onnx.checker.check_model(os.path.join(out_dir, fname))
+    return len(blobs)
+
+
+def model_json(cfg, model_id, version, train_info):
+    return {
+        'format': 1, 'id': model_id, 'version': version,
+        'segmentLength': cfg.segment_length, 'memorySize': cfg.memory_size, 'dModel': cfg.d_model,
+        'keyDim': cfg.key_dim, 'nLayers': cfg.n_layers, 'nHeads': cfg.n_heads, 'vocabSize': cfg.vocab_size,
+        'maxDecoderPositions': cfg.max_positions, 'maxQueryTokens': cfg.max_query_tokens,
+        'tokenizer': 'tokenizer.json', 'memoryInit': 'memory_init.bin', 'weights': 'weights.bin',
+        'specialTokens': {n: i for i, n in enumerate(SPECIAL_NAMES)},
+        'graphs': {name: {'file': f, 'inputs': i, 'outputs': o} for name, (f, i, o) in GRAPHS.items()},
+        'prompts': {
+            'ask': ['bos', '<context>', 'question', '<question>', 'answer'],
+            'summarize': ['bos', 'path', '<path>', 'sep', '<context>', 'summary'],
+            'explain': ['bos', 'path', '<path>', 'sep', '<context>', 'explain', '<symbol>', 'answer'],
+            'maxContextTokens': 2 * cfg.segment_length,
+        },
+        'training': train_info,
+        'config': cfg.to_dict(),
+    }
+
+
+@torch.no_grad()
+def parity_fixture(model, tol=1e-3):
+    """Inputs and PyTorch outputs for the TypeScript parity test (format fixed by the contract)."""
+    cfg = model.cfg
+    g = torch.Generator().manual_seed(1234)
+    B, S = 2, cfg.segment_length
+    mem = model.initial_memory(B)
+    steps = []
+    for i in range(3):
+        ids = torch.randint(9, cfg.vocab_size, (B, S), generator=g)
+        mask = torch.ones(B, S, dtype=torch.long)
+        if i == 2:                          # last segment of a file: padding at the end of row 1
+            mask[1, S // 3:] = 0
+            ids[1, S // 3:] = 0
+        mem, key = model.read(ids, mask, mem)
+        steps.append({'input_ids': ids.tolist(), 'attention_mask': mask.tolist(),
+                      'memory_out': mem.tolist(), 'key': key.tolist()})
+    q = torch.randint(9, cfg.vocab_size, (B, 12), generator=g)
+    qm = torch.ones(B, 12, dtype=torch.long)
+    qm[1, 8:] = 0
+    q[1, 8:] = 0
+    qk = model.query(q, qm)
+    prompt = torch.cat([torch.tensor([[1]]), torch.randint(9, cfg.vocab_size, (1, 20), generator=g),
+                        torch.tensor([[3, 4]])], dim=1)
+    dmem = mem[:1]
+    logits, pk, pv = model.prefill(prompt, dmem)
+    step_ids, step_logits = [], []
+    nxt = int(logits[0, -1].argmax())
+    for _ in range(3):
+        step_ids.append(nxt)
+        lg, pk, pv = model.step(torch.tensor([[nxt]]), pk, pv)
+        step_logits.append(lg[0, 0])
+        nxt = int(lg[0, 0].argmax())
+    rnd = lambda t: np.round(np.asarray(t, dtype=np.float64), 6).tolist()
+    return {'tolerance': tol,
+            'reader': {'steps': [{**s, 'memory_out': rnd(s['memory_out']), 'key': rnd(s['key'])} for s in steps]},
+            'query': {'input_ids': q.tolist(), 'attention_mask': qm.tolist(), 'query_key': rnd(qk)},
+            'decoder': {'memory': rnd(dmem), 'prompt_ids': prompt.tolist(),
+                        'prefill_logits_last': rnd(logits[0, -1]), 'step_ids': step_ids,
+                        'step_logits': rnd(torch.stack(step_logits))}}
+
+
+def load_folder(folder, cfg=None):
+    """Rebuild a torch state_dict from a model folder (weights.bin + model.json), so training can
+    continue from shipped weights. Tensors are matched by exporting a fresh model the same way."""
+    mj = json.load(open(os.path.join(folder, 'model.json')))
+    cfg = cfg or MnemoConfig(**mj['config'])
+    assert cfg.to_dict() == mj['config'], 'model.json config differs from the requested config'
+    raw = open(os.path.join(folder, 'weights.bin'), 'rb').read()
+    state = {}
+    sd_file = os.path.join(folder, 'state_index.json')
+    index = json.load(open(sd_file))         # param name -> [offset, length, shape] in weights.bin
+    for name, (off, n, shape) in index.items():
+        state[name] = torch.from_numpy(np.frombuffer(raw, dtype=np.float32, count=n // 4, offset=off).copy()).view(shape)
+    return state
+
+
+def write_state_index(model, out_dir):
+    """Map every torch parameter to its bytes in weights.bin (appending the few that the graphs
+    hold inline or transposed), for load_folder()."""
+    path = os.path.join(out_dir, 'weights.bin')
+    raw = bytearray(open(path, 'rb').read())
+    where = {}
+    for name, p in model.state_dict().items():
+        b = p.detach().contiguous().numpy().astype(np.float32).tobytes()
+        i = raw.find(b)
+        while i >= 0 and i % 4:
+            i = raw.find(b, i + 1)
+        if i < 0:
+            raw.extend(b'\0' * ((-len(raw)) % 64))
+            i = len(raw)
+            raw.extend(b)
+        where[name] = [i, len(b), list(p.shape)]
+    open(path, 'wb').write(bytes(raw))
+    json.dump(where, open(os.path.join(out_dir, 'state_index.json'), 'w'))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--ckpt', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--tokenizer', default=os.path.join(os.path.dirname(__file__), '..', 'data', 'tokenizer.json'))
+    ap.add_argument('--id', default='mnemo-m1')
+    ap.add_argument('--version', default=None)
+    args = ap.parse_args()
+    ck = torch.load(args.ckpt, map_location='cpu')
+    cfg = MnemoConfig(**ck['config'])
+    model = Mnemo(cfg)
+    model.load_state_dict(ck['model'])
+    model.eval()
+    os.makedirs(os.path.join(args.out, 'fixtures'), exist_ok=True)
+    nbytes = export_graphs(model, args.out)
+    write_state_index(model, args.out)
+    model.memory_init.detach().numpy().astype('<f4').tofile(os.path.join(args.out, 'memory_init.bin'))
+    shutil.copy(args.tokenizer, os.path.join(args.out, 'tokenizer.json'))
+    version = args.version or time.strftime('%Y.%m.%d') + f'-s{ck["step"]}'
+    info = {'step': ck['step'], 'trainMinutes': round(ck.get('train_seconds', 0) / 60, 1),
+            'config': ck.get('conf_name'), 'params': model.n_params()}
+    json.dump(model_json(cfg, args.id, version, info), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    json.dump(parity_fixture(model), open(os.path.join(args.out, 'fixtures', 'parity.json'), 'w'))
+    print(f'exported {args.out}: {model.n_params()/1e6:.2f}M params, weights.bin {nbytes/1e6:.1f} MB')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,189 @@
+"""Mnemo: one small causal transformer used three ways, RMT style.
+
+reader   [read memory (M) | segment (S) | write memory (M)] -> memory_out = last layer at the
+         write positions, key = L2-normalised projection of the mean segment state.
+query    question tokens alone -> query_key (L2-normalised), scored against keys by dot product.
+decoder  [memory (M) | prompt (T)] -> next-token logits, with a KV cache for generation.
+
+All three share the trunk and the tied token embedding; positions are learned and absolute.
+Memory is explicit: every forward takes memory in and gives memory out.
+"""
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class MnemoConfig:
+    vocab_size: int = 8192        # byte-level BPE incl. 9 special tokens (ids 0..8)
+    segment_length: int = 128     # S: real tokens per reader segment
+    memory_size: int = 16         # M: memory vectors carried between segments
+    d_model: int = 256            # D: width of the trunk and of each memory vector
+    n_layers: int = 4
+    n_heads: int = 4
+    key_dim: int = 64             # K: retrieval key width
+    max_positions: int = 512      # learned positions; reader needs 2M+S, decoder M+prompt+answer
+    max_query_tokens: int = 64
+    mem_init_std: float = 0.02    # trainable memory init = randn * std (RMT)
+    dropout: float = 0.0
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.h = cfg.n_heads
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model)
+
+    def forward(self, x, bias, past_k=None, past_v=None):
+        B, T, D = x.shape
+        q, k, v = self.qkv(x).split(D, dim=2)
+        q = q.view(B, T, self.h, D // self.h).transpose(1, 2)  # (B, H, T, hd)
+        k = k.view(B, T, self.h, D // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, D // self.h).transpose(1, 2)
+        if past_k is not None:
+            k = torch.cat([past_k, k], dim=2)                   # (B, H, P+T, hd)
+            v = torch.cat([past_v, v], dim=2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))  # (B, H, T, P+T)
+        att = F.softmax(att + bias, dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(B, T, D)
+        return self.proj(y), k, v
+
+
+class Block(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(cfg.d_model)
+        self.attn = Attention(cfg)
+        self.ln2 = nn.LayerNorm(cfg.d_model)
+        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, 4 * cfg.d_model), nn.GELU(),
+                                 nn.Linear(4 * cfg.d_model, cfg.d_model))
+
+    def forward(self, x, bias, past_k=None, past_v=None):
+        a, k, v = self.attn(self.ln1(x), bias, past_k, past_v)
+        x = x + a
+        x = x + self.mlp(self.ln2(x))
+        return x, k, v
+
+
+NEG = -1e9
+
+
+def causal_bias(key_valid, T_q, past=0):
+    """Additive attention bias (B, 1, T_q, P+T_q): causal, and padded keys masked out.
+    key_valid: (B, P+T_q) bool."""
+    Tk = key_valid.size(1)
+    qpos = torch.arange(T_q, device=key_valid.device).view(T_q, 1) + (Tk - T_q)
+    kpos = torch.arange(Tk, device=key_valid.device).view(1, Tk)
+    allowed = (kpos <= qpos).unsqueeze(0) & key_valid.unsqueeze(1)  # (B, T_q, Tk)
+    return torch.where(allowed, 0.0, NEG).unsqueeze(1).to(torch.float32)
+
+
+class Mnemo(nn.Module):
+    def __init__(self, cfg: MnemoConfig):
+        super().__init__()
+        self.cfg = cfg
+        assert cfg.d_model % cfg.n_heads == 0
+        assert 2 * cfg.memory_size + cfg.segment_length <= cfg.max_positions
+        self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.wpe = nn.Embedding(cfg.max_positions, cfg.d_model)
+        self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layers)])
+        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.memory_init = nn.Parameter(torch.randn(cfg.memory_size, cfg.d_model) * cfg.mem_init_std)
+        self.key_head = nn.Linear(cfg.d_model, cfg.key_dim)
+        self.query_head = nn.Linear(cfg.d_model, cfg.key_dim)
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(20.0)))  # InfoNCE temperature
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+            if isinstance(m, nn.Linear) and m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+    def n_params(self):
+        return sum(p.numel() for p in self.parameters())
+
+    def logits(self, h):
+        return h @ self.wte.weight.t()  # tied embeddings
+
+    def trunk(self, x, bias, past=None):
+        """x: (B, T, D) embeddings incl. positions. Returns last hidden (after ln_f) and per-layer k, v."""
+        ks, vs = [], []
+        for i, blk in enumerate(self.blocks):
+            pk, pv = (past[0][i], past[1][i]) if past is not None else (None, None)
+            x, k, v = blk(x, bias, pk, pv)
+            ks.append(k)
+            vs.append(v)
+        return self.ln_f(x), torch.stack(ks), torch.stack(vs)  # (B,T,D), (L,B,H,P+T,hd) x2
+
+    def initial_memory(self, B):
+        return self.memory_init.unsqueeze(0).expand(B, -1, -1)  # (B, M, D)
+
+    # ---- reader -------------------------------------------------------------------------
+    def read(self, input_ids, attention_mask, memory, with_hidden=False):
+        """input_ids, attention_mask: (B, S); memory: (B, M, D).
+        Returns memory_out (B, M, D), key (B, K) and, for training, segment hidden states (B, S, D)
+        (logits = self.logits(hidden), computed by the caller only where a loss needs them)."""
+        B, S = input_ids.shape
+        M = self.cfg.memory_size
+        assert memory.shape[1:] == (M, self.cfg.d_model)
+        tok = self.wte(input_ids)                                            # (B, S, D)
+        x = torch.cat([memory, tok, memory], dim=1)                          # (B, 2M+S, D)
+        x = x + self.wpe.weight[: 2 * M + S].unsqueeze(0)
+        mask = attention_mask.bool()
+        ones = torch.ones(B, M, dtype=torch.bool, device=mask.device)
+        bias = causal_bias(torch.cat([ones, mask, ones], dim=1), 2 * M + S)
+        h, _, _ = self.trunk(x, bias)
+        new_mem = h[:, M + S:]                                               # (B, M, D)
+        seg = h[:, M:M + S]                                                  # (B, S, D)
+        w = mask.unsqueeze(-1).float()
+        pooled = (seg * w).sum(1) / w.sum(1).clamp(min=1.0)                  # (B, D)
+        key = F.normalize(self.key_head(pooled), dim=-1)                     # (B, K)
+        # an all-padding row leaves memory as it was (the runtime never stores its key)
+        any_real = mask.any(dim=1).float().view(B, 1, 1)
+        memory_out = any_real * new_mem + (1.0 - any_real) * memory
+        if with_hidden:
+            return memory_out, key, seg
+        return memory_out, key
+
+    # ---- query --------------------------------------------------------------------------
+    def query(self, input_ids, attention_mask):
+        """(B, Q) -> query_key (B, K)."""
+        B, Q = input_ids.shape
+        x = self.wte(input_ids) + self.wpe.weight[:Q].unsqueeze(0)
+        mask = attention_mask.bool()
+        h, _, _ = self.trunk(x, causal_bias(mask, Q))
+        w = mask.unsqueeze(-1).float()
+        pooled = (h * w).sum(1) / w.sum(1).clamp(min=1.0)
+        return F.normalize(self.query_head(pooled), dim=-1)
+
+    # ---- decoder ------------------------------------------------------------------------
+    def prefill(self, input_ids, memory, hidden_only=False):
+        """input_ids (B, T), memory (B, M, D) -> logits (B, T, V), keys/values (L, B, H, M+T, hd)."""
+        B, T = input_ids.shape
+        M = memory.shape[1]
+        x = torch.cat([memory, self.wte(input_ids)], dim=1)
+        x = x + self.wpe.weight[: M + T].unsqueeze(0)
+        valid = torch.ones(B, M + T, dtype=torch.bool, device=input_ids.device)
+        h, k, v = self.trunk(x, causal_bias(valid, M + T))
+        if hidden_only:
+            return h[:, M:]                                                  # (B, T, D)
+        return self.logits(h[:, M:]), k, v
+
+    def step(self, input_ids, past_keys, past_values):
+        """input_ids (B, 1), past (L, B, H, P, hd) -> logits (B, 1, V), presents with P+1."""
+        B = input_ids.shape[0]
+        P = past_keys.shape[3]
+        pos = torch.arange(1, device=input_ids.device) + P
+        x = self.wte(input_ids) + self.wpe(pos).unsqueeze(0)
+        bias = torch.zeros(B, 1, 1, P + 1, device=input_ids.device)
+        h, k, v = self.trunk(x, bias, past=(past_keys, past_values))
+        return self.logits(h), k, v
