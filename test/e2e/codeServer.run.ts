@@ -1,0 +1,333 @@
+// End-to-end: the packaged extension in a real VS Code (code-server 4.100.3) in a real browser
+// (Debian's chromium driven by playwright-core), checked the way a user would see it.
+//
+//   npm run test:e2e                      # builds, packages, installs, runs every step
+//   MNEMO_E2E_VSIX=build/x.vsix ...       # use this VSIX instead of packaging one
+//   MNEMO_E2E_TIMEOUT_SCALE=2 ...         # slower machine: every wait twice as long
+//
+// Needs scripts/code-server.sh (run here; instant once installed) and models/mnemo-m1.
+// Writes a screenshot per step, code-server's log and the extension's log to test-results/e2e/.
+// Prints "e2e: N passed, M failed" last and exits 1 if any step failed.
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { chromium, type Browser, type Dialog, type Frame, type Locator, type Page } from 'playwright-core';
+import { ensureCodeServer, installExtension, startCodeServer, type CodeServer } from './server';
+import { Workbench, exactly, initScript } from './workbench';
+
+const REPO = join(__dirname, '../../..');
+const RESULTS = join(REPO, 'test-results/e2e');
+const FIXTURE = join(REPO, 'test/fixtures/e2e-workspace');
+const CHROMIUM = process.env.MNEMO_E2E_CHROMIUM ?? '/usr/bin/chromium';
+const SCALE = Number(process.env.MNEMO_E2E_TIMEOUT_SCALE ?? '1') || 1;
+const PAYLOAD = '<img src=x onerror=alert(1)><script>window.__pwned=1</script>';
+
+/** What the status bar item shows while reading and once done (src/extension/format.ts). */
+const STATUS_READING = /Mnemo.*\d[\d.]*[kMB]?\/\d[\d.]*[kMB]? tok/;
+const STATUS_DONE = /Mnemo\s*✓/;
+/** A citation's label in the chat: "src/a.ts:12" or "src/a.ts:12-20" (src/shared/chat.ts). */
+const CITATION_LABEL = /^\s*([\w.@/-]+\.\w+):(\d+)(?:-(\d+))?\s*$/;
+
+interface StepResult { name: string; ok: boolean; seconds: number; error?: string; skipped?: boolean }
+
+async function main(): Promise<number> {
+  rmSync(RESULTS, { recursive: true, force: true });
+  mkdirSync(RESULTS, { recursive: true });
+  const results: StepResult[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'mnemo-e2e-'));
+  const workspace = join(scratch, 'workspace');
+  cpSync(FIXTURE, workspace, { recursive: true });
+  const fixtureFiles = listFiles(workspace);
+
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let wb: Workbench | undefined;
+  const dialogs: string[] = [];
+  let stepNumber = 0;
+  let aborted: string | undefined;
+
+  /** Runs one check; a failure is recorded with a screenshot. `critical` ones stop the run. */
+  async function step(name: string, run: () => Promise<void>, critical = false): Promise<void> {
+    const label = `${String(++stepNumber).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+    if (aborted) {
+      results.push({ name, ok: false, seconds: 0, skipped: true, error: `not run: "${aborted}" failed` });
+      console.log(`e2e: SKIP ${name}`);
+      return;
+    }
+    console.log(`e2e: ... ${name}`);
+    const started = Date.now();
+    let error: string | undefined;
+    try {
+      await run();
+      if (wb) {
+        const ran = await wb.framesWhereScriptsRan();
+        if (ran.length || dialogs.length) {
+          throw new Error(`a script from workspace content ran: ${[...ran, ...dialogs.map((d) => `dialog "${d}"`)].join('; ')}`);
+        }
+      }
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    if (page) await page.screenshot({ path: join(RESULTS, `${label}${error ? '-FAILED' : ''}.png`) }).catch(() => undefined);
+    results.push({ name, ok: !error, seconds, error });
+    console.log(`e2e: ${error ? 'FAIL' : 'ok  '} ${name} (${seconds.toFixed(1)}s)${error ? `\n      ${error.replace(/\n/g, '\n      ')}` : ''}`);
+    if (error && critical) aborted = name;
+  }
+
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  const label = (command: string) => commandLabel(manifest, command);
+
+  try {
+    let entry = '';
+    let vsix = '';
+    await step('set up: code-server and the VSIX', async () => {
+      entry = ensureCodeServer(REPO);
+      vsix = process.env.MNEMO_E2E_VSIX ?? packageVsix();
+      if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}; run scripts/code-server.sh (it installs chromium)`);
+    }, true);
+
+    await step('install the VSIX with code-server --install-extension', async () => {
+      const dirs = installExtension(entry, { repo: REPO, scratch, logFile: join(RESULTS, 'code-server.log') }, vsix);
+      server = await startCodeServer(entry, { repo: REPO, scratch, logFile: join(RESULTS, 'code-server.log') }, dirs);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      });
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addInitScript(initScript);
+      page = await context.newPage();
+      page.on('dialog', (dialog: Dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
+      wb = new Workbench(page, SCALE);
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await wb.waitReady();
+    }, true);
+
+    await step('reading starts; the status bar shows progress, then completion', async () => {
+      const w = wb!;
+      // Reading starts by itself when a folder opens; if not, the user runs the Read command.
+      let seen = await waitForStatus(w, (t) => STATUS_READING.test(t) || STATUS_DONE.test(t), w.ms(90)).catch(() => undefined);
+      if (!seen) {
+        await w.runCommand(label('mnemo.readWorkspace'));
+        seen = await waitForStatus(w, (t) => STATUS_READING.test(t) || STATUS_DONE.test(t), w.ms(90));
+      }
+      await waitForStatus(w, (t) => STATUS_DONE.test(t), w.ms(900));
+      const history = (await w.statusHistory()).map((h) => h.text);
+      const firstProgress = history.findIndex((t) => STATUS_READING.test(t));
+      const firstDone = history.findIndex((t) => STATUS_DONE.test(t));
+      if (firstProgress < 0 || firstProgress > firstDone) {
+        throw new Error(`the status bar never showed reading progress before completion; it showed: ${history.join(' → ')}`);
+      }
+      console.log(`      status bar: ${history.join(' → ')}`);
+    }, true);
+
+    await step('a question in the chat gets an answer citing a fixture file; the citation opens that file at that line', async () => {
+      const w = wb!;
+      const chat = await w.openChat();
+      const answer = await ask(w, chat, 'Who went with Naomi to Bethlehem, and what did she say to Orpah and Ruth?');
+      const citation = answer.citations.find((c) => fixtureFiles.includes(c.path));
+      if (!citation) throw new Error(`the answer cites no fixture file; citations: ${answer.citations.map((c) => c.label).join(', ') || 'none'}`);
+      await answer.article.locator('button.citation', { hasText: exactly(citation.label) }).first().click();
+      const name = basename(citation.path);
+      await w.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name }).waitFor({ timeout: w.ms(30) });
+      const tab = await w.activeTabLabel();
+      if (tab !== name) throw new Error(`the citation ${citation.label} opened "${tab}", not ${name}`);
+      const cursor = await waitForCursor(w, citation.start, citation.end);
+      console.log(`      clicked ${citation.label}: tab "${tab}", Ln ${cursor.line}${cursor.selected ? ` (${cursor.selected})` : ''}`);
+    }, false);
+
+    await step('HTML and script in a question show as text in the chat and never run', async () => {
+      const w = wb!;
+      const chat = await w.chatFrame();
+      const entry = await ask(w, chat, `What does this comment in src/banner.js do? ${PAYLOAD}`);
+      const prompt = await entry.article.locator('.prompt-text').innerText();
+      if (!prompt.includes(PAYLOAD)) throw new Error(`the question's HTML is not shown literally in the chat; it shows "${prompt}"`);
+      const injected = await chat.evaluate(() => {
+        const d = (globalThis as any).document;
+        return { img: d.querySelectorAll('#transcript img[src="x"]').length, script: Array.from(d.querySelectorAll('script')).filter((s: any) => /__pwned/.test(s.textContent ?? '')).length };
+      });
+      if (injected.img || injected.script) throw new Error(`the chat turned text into elements: ${injected.img} <img src=x>, ${injected.script} <script>`);
+    });
+
+    await step('Summarize File from the command palette shows a summary', async () => {
+      const w = wb!;
+      await w.openFile('texts/ruth-1.txt');
+      await w.runCommand(label('mnemo.summarizeFile'));
+      const frame = await w.chatFrame();
+      const entry = await waitForEntry(w, frame, 'Summary of texts/ruth-1.txt');
+      if (entry.answer.trim().length < 20) throw new Error(`the summary is empty or too short: "${entry.answer}"`);
+      console.log(`      summary: ${entry.answer.slice(0, 160).replace(/\s+/g, ' ')}…`);
+    });
+
+    await step("hovering a symbol shows Mnemo's hover, and the payload in its doc comment stays text", async () => {
+      const w = wb!;
+      await w.openFile('src/banner.js');
+      const line = lineOf(join(workspace, 'src/banner.js'), 'function renderBanner(');
+      const hover = await w.hoverWord(line, 'renderBanner');
+      // The hover also holds other providers' parts (the JavaScript service's); Mnemo's is its own.
+      const mnemo = hover.locator('.hover-contents', { hasText: /Mnemo\s*·\s*renderBanner/ }).first();
+      await mnemo.waitFor({ timeout: w.ms(180) });
+      const text = await mnemo.innerText();
+      const injected = await mnemo.evaluate((el: any) => el.querySelectorAll('img, script, iframe').length);
+      if (injected) throw new Error(`Mnemo's hover holds ${injected} <img>/<script>/<iframe> element(s) made from workspace text`);
+      console.log(`      hover: ${text.slice(0, 200).replace(/\s+/g, ' ')}`);
+      await w.page.mouse.move(5, 5);
+    });
+
+    await step('reloading the window reuses the saved memory', async () => {
+      const w = wb!;
+      const before = Date.now();
+      await w.page.reload();
+      await w.waitReady();
+      let read = await waitForReadLog(server!.userDataDir, before, w.ms(120)).catch(() => undefined);
+      if (!read) {
+        await w.runCommand(label('mnemo.readWorkspace'));
+        read = await waitForReadLog(server!.userDataDir, before, w.ms(300));
+      }
+      await waitForStatus(w, (t) => STATUS_DONE.test(t), w.ms(120));
+      await w.runCommand(label('mnemo.showLogs'));
+      if (read.filesRead !== 0 || read.filesReused === 0) {
+        throw new Error(`after the reload ${read.filesRead} files were read again and ${read.filesReused} reused: "${read.line}"`);
+      }
+      console.log(`      log: ${read.line.trim()}`);
+    });
+  } finally {
+    if (server) copyLogs(server.userDataDir);
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log('');
+  for (const r of results) console.log(`e2e: ${r.ok ? 'PASS' : r.skipped ? 'SKIP' : 'FAIL'} ${r.name}${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`);
+  console.log(`e2e: ${passed} passed, ${failed} failed (screenshots and logs in ${relative(REPO, RESULTS)}/)`);
+  return failed === 0 ? 0 : 1;
+}
+
+function packageVsix(): string {
+  const result = spawnSync(process.execPath, [join(REPO, 'scripts/package.mjs'), '--target', 'linux-x64'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(result.stdout ?? '');
+  if (result.status !== 0) throw new Error(`scripts/package.mjs failed (exit ${result.status}); see its output above`);
+  return join(REPO, result.stdout.trim().split('\n').pop()!);
+}
+
+/** "Mnemo: Summarize File", as the palette shows a contributed command. */
+function commandLabel(manifest: any, id: string): string {
+  const command = (manifest.contributes?.commands ?? []).find((c: any) => c.command === id);
+  if (!command) throw new Error(`package.json contributes no command ${id}`);
+  return command.category ? `${command.category}: ${command.title}` : command.title;
+}
+
+async function waitForStatus(w: Workbench, accept: (text: string) => boolean, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await w.statusText();
+    if (accept(text)) return text;
+    await w.page.waitForTimeout(200);
+  }
+  throw new Error(`the Mnemo status bar item did not reach the expected state within ${timeoutMs / 1000}s; it shows "${await w.statusText()}"`);
+}
+
+interface Cited { label: string; path: string; start: number; end: number }
+
+interface Entry { answer: string; citations: Cited[]; article: Locator }
+
+/** Asks in the chat webview, as a user types and presses Enter, and waits for the finished answer. */
+async function ask(w: Workbench, chat: Frame, question: string): Promise<Entry> {
+  const box = chat.locator('textarea#question');
+  await box.click();
+  await box.fill(question);
+  await box.press('Enter');
+  return waitForEntry(w, chat, question);
+}
+
+/**
+ * Waits for the chat entry whose prompt is `prompt` (src/webview/main.ts renders each as
+ * `article.entry.is-<state>` with `.prompt-text`, `.answer` and `button.citation`s) to finish,
+ * and returns its answer text and citations. An entry that ends in an error fails the step.
+ */
+async function waitForEntry(w: Workbench, chat: Frame, prompt: string): Promise<Entry> {
+  const article = chat.locator('#transcript article.entry').filter({ has: chat.locator('.prompt-text', { hasText: exactly(prompt) }) }).last();
+  await article.waitFor({ timeout: w.ms(60) });
+  const limit = w.ms(300);
+  const deadline = Date.now() + limit;
+  let state = '';
+  while (Date.now() < deadline) {
+    state = /\bis-(\w+)/.exec((await article.getAttribute('class')) ?? '')?.[1] ?? '';
+    if (state !== 'streaming') break;
+    await w.page.waitForTimeout(250);
+  }
+  if (state === 'streaming') throw new Error(`the answer to "${prompt.slice(0, 60)}" was still streaming after ${limit / 1000}s`);
+  if (state !== 'done') {
+    const error = await article.locator('.error, .note').allInnerTexts();
+    throw new Error(`the answer to "${prompt.slice(0, 60)}" ended as "${state}": ${error.join(' ') || 'no message'}`);
+  }
+  const answer = await article.locator('.answer').innerText();
+  const labels = await article.locator('button.citation').allInnerTexts();
+  const citations = labels.map((l) => CITATION_LABEL.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => ({
+    label: m[0].trim(), path: m[1]!, start: Number(m[2]), end: Number(m[3] ?? m[2]),
+  }));
+  return { answer, citations, article };
+}
+
+async function waitForCursor(w: Workbench, start: number, end: number): Promise<{ line: number; selected: string | undefined }> {
+  const deadline = Date.now() + w.ms(15);
+  let cursor = await w.cursor();
+  while (Date.now() < deadline && (cursor.line < start || cursor.line > end + 1)) {
+    await w.page.waitForTimeout(200);
+    cursor = await w.cursor();
+  }
+  if (cursor.line < start || cursor.line > end + 1) throw new Error(`the cursor is on line ${cursor.line}, outside the cited lines ${start}-${end}`);
+  return cursor;
+}
+
+/** The newest "N files read, M reused" line the extension logged after `since`. */
+async function waitForReadLog(userDataDir: string, since: number, timeoutMs: number): Promise<{ line: string; filesRead: number; filesReused: number }> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const logs = listFiles(join(userDataDir, 'logs')).filter((f) => /Mnemo\.log$/.test(f))
+      .map((f) => join(userDataDir, 'logs', f)).filter((f) => statSync(f).mtimeMs >= since);
+    for (const file of logs) {
+      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /files read, \d+ reused/.test(l));
+      const last = lines[lines.length - 1];
+      const match = last && /(\d+) files read, (\d+) reused/.exec(last);
+      if (match) return { line: last!, filesRead: Number(match[1]), filesReused: Number(match[2]) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the Mnemo log shows no finished read within ${timeoutMs / 1000}s of the reload`);
+}
+
+function copyLogs(userDataDir: string): void {
+  for (const file of listFiles(join(userDataDir, 'logs')).filter((f) => /Mnemo\.log$|exthost\.log$|remoteagent\.log$/.test(f))) {
+    copyFileSync(join(userDataDir, 'logs', file), join(RESULTS, file.replace(/[\\/]/g, '_')));
+  }
+}
+
+function lineOf(file: string, text: string): number {
+  const index = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  if (index < 0) throw new Error(`${file} has no "${text}"`);
+  return index + 1;
+}
+
+/** Relative paths (forward slashes) of every file below `dir`; empty if it does not exist. */
+function listFiles(dir: string, prefix = ''): string[] {
+  let names: string[];
+  try { names = readdirSync(join(dir, prefix)); } catch { return []; }
+  return names.flatMap((name) => {
+    const path = prefix ? `${prefix}/${name}` : name;
+    return statSync(join(dir, path)).isDirectory() ? listFiles(dir, path) : [path];
+  });
+}
+
+main().then((code) => process.exit(code), (error) => {
+  console.error(`e2e: harness error: ${error instanceof Error ? error.stack : String(error)}`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+});
