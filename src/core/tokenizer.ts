@@ -64,6 +64,7 @@ export class MnemoTokenizer {
 
   /** Text of `ids`; special tokens are dropped. */
   decode(ids: ArrayLike<number>): string {
+    if (ids.length === 0) return ''; // the library refuses an empty list
     return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: true, clean_up_tokenization_spaces: false });
   }
 
