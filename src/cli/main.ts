@@ -94,7 +94,8 @@ function stderrLogger(verbose: boolean): Logger {
     info: (m) => { if (verbose) write('info', m); },
     debug: (m) => { if (verbose) write('debug', m); },
     warn: (m) => write('warning', m),
-    error: (m) => write('error', m),
+    // Failures reach the user once, as the command's own error message.
+    error: (m) => { if (verbose) write('error', m); },
   };
 }
 

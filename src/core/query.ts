@@ -49,6 +49,14 @@ export async function queryKey(model: LoadedModel, text: string): Promise<Float3
   return key.slice(0, model.config.keyDim);
 }
 
+/** Score of stored segment `index` of a file's keys against `key`. */
+function dot(key: Float32Array, keys: Int8Array, index: number): number {
+  let d = 0;
+  const o = index * key.length;
+  for (let i = 0; i < key.length; i++) d += key[i]! * keys[o + i]!;
+  return d / KEY_SCALE;
+}
+
 /** The `k` stored segments whose keys score highest against `key`, optionally only under `filter`. */
 export function topSegments(memory: WorkspaceMemory, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
   const K = key.length;
@@ -367,6 +375,7 @@ export async function explain(ctx: QueryContext, query: SymbolQuery, options?: Q
   // The file the cursor is in is searched too: definitions are often near their uses.
   const here = ctx.memory.get(query.path);
   const local = here ? overlapping(here, 1, Number.MAX_SAFE_INTEGER) : [];
+  for (const h of local) h.score = dot(key, h.file.keys, h.index);
   const seen = new Set(byModel.map((h) => `${h.file.path}#${h.index}`));
   const candidates = [...byModel, ...local.filter((h) => !seen.has(`${h.file.path}#${h.index}`))];
   const definition = await findDefinition(texts, candidates, query.symbol);
