@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../src/core/api';
+import type { Citation, Logger, QueryOptions } from '../src/core/api';
 import { openEngine } from '../src/core/engine';
 import { loadModel } from '../src/core/model';
 import { timeAttention } from './attention';
@@ -40,18 +40,41 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
     if (!job.focus) return outcome;
     const { needles, latencyRepeats, editFile } = job.focus;
 
+    // A failed answer must not end the measurement: citations arrive as an event before
+    // generation starts, so retrieval is scored even when generating fails; failures are counted.
+    const failures = new Map<string, number>();
+    const fail = (what: string, e: unknown): void => {
+      const key = `${what}: ${(e as Error).message.split('\n')[0]}`;
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    };
+    const ask = async (question: string, options: QueryOptions): Promise<{ citations: readonly Citation[]; firstTokenMs?: number }> => {
+      let citations: readonly Citation[] = [];
+      try {
+        const answer = await engine.ask(question, { ...options, onEvent: (e) => { if (e.type === 'citations') citations = e.citations; } });
+        return { citations: answer.citations, firstTokenMs: answer.millisecondsToFirstToken };
+      } catch (e) {
+        fail(`ask (${options.retrieval ?? 'default retrieval'})`, e);
+        return { citations };
+      }
+    };
+
     // Answer latency: time to the first answer token of ask, and a whole hover (explain).
     const askFirstTokenMs: number[] = [];
     const hoverMs: number[] = [];
     const names = needles.filter((n) => n.kind === 'name');
     for (let i = 0; i < latencyRepeats; i++) {
       const q = needles[i % needles.length]!;
-      askFirstTokenMs.push((await engine.ask(q.question, { maxTokens: 16 })).millisecondsToFirstToken);
+      const asked = await ask(q.question, { maxTokens: 16 });
+      if (asked.firstTokenMs !== undefined) askFirstTokenMs.push(asked.firstTokenMs);
       const n = names[i % Math.max(1, names.length)] ?? q;
       const symbol = /interface (\S+) defined/.exec(n.question)?.[1] ?? 'read';
       const t0 = performance.now();
-      await engine.explain({ path: n.path, line: n.startLine, character: 0, symbol }, { fast: true });
-      hoverMs.push(performance.now() - t0);
+      try {
+        await engine.explain({ path: n.path, line: n.startLine, character: 0, symbol }, { fast: true });
+        hoverMs.push(performance.now() - t0);
+      } catch (e) {
+        fail('explain (fast)', e);
+      }
     }
 
     // Retrieval: is the first citation the needle's place? Model keys alone, BM25 alone over
@@ -60,8 +83,8 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
     for (const needle of needles) {
       const top1 = {} as Record<Method, boolean>;
       for (const retrieval of METHODS) {
-        const answer = await engine.ask(needle.question, { maxTokens: 1, retrieval });
-        top1[retrieval] = answers(answer.citations[0], needle);
+        const asked = await ask(needle.question, { maxTokens: 1, retrieval });
+        top1[retrieval] = answers(asked.citations[0], needle);
       }
       results.push({ kind: needle.kind, top1 });
     }
@@ -72,7 +95,7 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
     const again = await engine.read();
     return {
       ...outcome,
-      focus: { askFirstTokenMs, hoverMs, needles: results, catchUp: { seconds: again.seconds, tokensRead: again.tokensRead, filesRead: again.filesRead } },
+      focus: { askFirstTokenMs, hoverMs, needles: results, failures: [...failures].map(([m, n]) => `${m} (${n}×)`), catchUp: { seconds: again.seconds, tokensRead: again.tokensRead, filesRead: again.filesRead } },
     };
   } finally {
     await engine.dispose();

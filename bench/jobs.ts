@@ -58,6 +58,8 @@ export interface ReadOutcome {
     readonly askFirstTokenMs: number[];
     readonly hoverMs: number[];
     readonly needles: NeedleResult[];
+    /** Answers that failed, by message, with how often; they are left out of the latencies. */
+    readonly failures: string[];
     readonly catchUp: { readonly seconds: number; readonly tokensRead: number; readonly filesRead: number };
   };
 }

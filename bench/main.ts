@@ -6,7 +6,7 @@
 // Other flags: --model DIR (default models/mnemo-m1), --out FILE.
 // Every read runs in a child process (bench/child.ts) so that its peak memory is its own.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MnemoTokenizer } from '../src/core/tokenizer';
 import { readModelConfig, type ModelConfig } from '../src/core/model';
@@ -111,21 +111,26 @@ async function main(): Promise<void> {
   const started = Date.now();
   const machine = describeMachine(repoRoot);
   log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.load}`);
+  const runDir = join(cacheRoot, 'run');
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  // Every measurement of a run uses one copy of the model, even if the folder is re-exported meanwhile.
+  const modelDir = join(runDir, 'model');
   let config: ModelConfig;
   try {
-    config = await readModelConfig(options.modelDir);
+    await readModelConfig(options.modelDir);
+    cpSync(options.modelDir, modelDir, { recursive: true });
+    config = await readModelConfig(modelDir);
   } catch (e) {
     throw new Error(`No usable model at ${options.modelDir} (${(e as Error).message.split('\n')[0]}). Pass --model DIR or put the model folder there.`);
   }
+  log(`model ${config.id} ${config.version} from ${options.modelDir}`);
   const files = prepareSources(repoRoot, cacheRoot, log);
-  const tokenizer = await MnemoTokenizer.load(join(options.modelDir, config.tokenizer), config.specialTokens.pad);
+  const tokenizer = await MnemoTokenizer.load(join(modelDir, config.tokenizer), config.specialTokens.pad);
   const bytesPerToken = calibrate(tokenizer, files);
   log(`bytes per token: ${POOLS.map((p) => `${p} ${bytesPerToken[p].toFixed(2)}`).join(', ')}`);
   const count = (f: SourceFile): number => Math.ceil(f.bytes / bytesPerToken[f.pool]);
 
-  const runDir = join(cacheRoot, 'run');
-  rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
   const focusSize = [...options.sizes].reverse().find((s) => s <= 1e6) ?? options.sizes[0]!;
 
   // The same model without recurrence, first: it needs little time and no workspace.
@@ -137,7 +142,7 @@ async function main(): Promise<void> {
   let attentionError: string | undefined;
   try {
     attention = await runChild<AttentionOutcome>({
-      task: 'attention', out: join(runDir, 'attention.json'), modelDir: options.modelDir,
+      task: 'attention', out: join(runDir, 'attention.json'), modelDir,
       textFile: sourcePath(cacheRoot, docText), lengths, repeats: options.quick ? 2 : 5,
     } satisfies AttentionJob);
   } catch (e) {
@@ -172,7 +177,7 @@ async function main(): Promise<void> {
     try {
       const outcome = await runChild<ReadOutcome>({
         task: 'read', out: join(runDir, `read-${sizeLabel(size)}.json`), root: dir,
-        cacheDir: join(runDir, `cache-${sizeLabel(size)}`), modelDir: options.modelDir, device: 'cpu',
+        cacheDir: join(runDir, `cache-${sizeLabel(size)}`), modelDir, device: 'cpu',
         focus: isFocus ? { needles: focus!.needles, latencyRepeats: options.quick ? 2 : 7, editFile: focus!.editFile } : undefined,
       } satisfies ReadJob);
       log(`  ${outcome.tokens} tokens in ${outcome.seconds.toFixed(1)} s (${Math.round(outcome.tokens / outcome.seconds)} tokens/s), peak RSS ${(outcome.maxRssKiB / 1024).toFixed(0)} MiB`);
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
       try {
         const outcome = await runChild<ReadOutcome>({
           task: 'read', out: join(runDir, `read-gpu-${sizeLabel(size)}.json`), root: dir,
-          cacheDir: join(runDir, `cache-gpu-${sizeLabel(size)}`), modelDir: options.modelDir, device: 'auto',
+          cacheDir: join(runDir, `cache-gpu-${sizeLabel(size)}`), modelDir, device: 'auto',
         } satisfies ReadJob);
         log(`  on ${outcome.device}: ${Math.round(outcome.tokens / outcome.seconds)} tokens/s`);
         gpuResults.push({ size, planned, outcome });
