@@ -104,6 +104,7 @@ class MnemoEngine implements Engine {
     }
   }
 
+  /** A read asked for while one runs joins it (and its progress callback is not called). */
   read(options?: ReadOptions): Promise<ReadResult> {
     if (!this.running) {
       this.running = this.readOnce(options).finally(() => { this.running = undefined; this.progress = undefined; });
