@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 
 import numpy as np
 import onnx
@@ -225,6 +226,7 @@ def main():
     ap.add_argument('--id', default='mnemo-m1')
     ap.add_argument('--version', default=None)
     args = ap.parse_args()
+    warnings.filterwarnings('ignore', category=UserWarning)  # torch 1.13's ONNX shape-inference chatter
     ck = torch.load(args.ckpt, map_location='cpu')
     cfg = MnemoConfig(**ck['config'])
     model = Mnemo(cfg)

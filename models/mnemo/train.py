@@ -38,7 +38,7 @@ CONFIGS = {
     'm1': dict(model=dict(d_model=96, n_layers=4, n_heads=4, memory_size=16, key_dim=64,
                           segment_length=128, max_positions=512),
                batch=8, lr=2e-3, corpus_mb=6.0, lm_positions=32,
-               schedule=[(0, 1), (80, 2), (200, 4), (450, 8)]),
+               schedule=[(0, 1), (60, 2), (160, 4), (400, 8)]),
 }
 
 
@@ -129,7 +129,7 @@ def main():
     print(f'{model.n_params()/1e6:.2f}M params; batch {B}; {len(tm.prose)} prose / {len(tm.code)} code docs, '
           f'{len(tm.functions)} documented functions')
     t0, last_save, log = time.time(), time.time(), {}
-    warmup = 100
+    warmup = 20
     while time.time() - t0 < args.minutes * 60 and step < args.max_steps:
         N = n_segments(C['schedule'], step)
         lr = C['lr'] * min(1.0, (step + 1) / warmup)
