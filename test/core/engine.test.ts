@@ -228,3 +228,28 @@ test('pause holds a read until resume; answers meanwhile come from what was read
     await ws.cleanup();
   }
 });
+
+test('notifyChanged catches an edit that kept size and mtime', { skip }, async () => {
+  const ws = await copyCodebase();
+  const { engine } = await open(ws.root, ws.cache);
+  try {
+    await engine.read();
+    const { stat, utimes } = await import('node:fs/promises');
+    const path = join(ws.root, 'py/bisect.py');
+    const when = 1_700_000_000; // whole seconds survive utimes exactly
+    await utimes(path, when, when);
+    await engine.read();
+    const size = (await stat(path)).size;
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('Bisection algorithms.', 'Bisection algorithmz.'));
+    await utimes(path, when, when);
+    assert.equal((await stat(path)).size, size);
+    assert.equal((await engine.read()).filesRead, 0, 'same size and mtime: trusted without hashing');
+    engine.notifyChanged(['py/bisect.py']);
+    const r = await engine.read();
+    assert.deepEqual([r.filesRead, r.filesReused], [1, 4]);
+  } finally {
+    await engine.dispose();
+    await ws.cleanup();
+  }
+});
