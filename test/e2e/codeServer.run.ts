@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { chromium, type Browser, type Dialog, type Frame, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Dialog, type Frame, type Locator, type Page } from 'playwright-core';
 import { ensureCodeServer, installExtension, startCodeServer, type CodeServer } from './server';
 import { Workbench, exactly, initScript } from './workbench';
 
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
   let page: Page | undefined;
   let wb: Workbench | undefined;
   const dialogs: string[] = [];
@@ -98,13 +99,31 @@ async function main(): Promise<number> {
         executablePath: CHROMIUM,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
       });
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       await context.addInitScript(initScript);
       page = await context.newPage();
       page.on('dialog', (dialog: Dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
       wb = new Workbench(page, SCALE);
       await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
       await wb.waitReady();
+    }, true);
+
+    await step('control: the harness notices a script that runs', async () => {
+      // The same payload, deliberately run in a scratch page: if this is not caught, the
+      // "never runs" checks below would prove nothing.
+      const control = await context!.newPage();
+      let dialogEvents = 0;
+      control.on('dialog', (dialog: Dialog) => { dialogEvents++; void dialog.dismiss(); });
+      await control.goto('data:text/html,<div id="x"></div>');
+      await control.evaluate((payload) => {
+        const w = globalThis as any;
+        w.document.getElementById('x').innerHTML = payload;
+        w.__pwned = 1;
+      }, PAYLOAD);
+      await control.waitForFunction(() => ((globalThis as any).__mnemoE2eDialogs ?? 0) > 0, undefined, { timeout: 10_000 });
+      const caught = await new Workbench(control, SCALE).framesWhereScriptsRan();
+      await control.close();
+      if (dialogEvents === 0 || caught.length === 0) throw new Error(`the harness missed it: ${dialogEvents} dialog events, frames flagged: ${caught.length}`);
     }, true);
 
     await step('reading starts; the status bar shows progress, then completion', async () => {
@@ -129,6 +148,8 @@ async function main(): Promise<number> {
       const w = wb!;
       const chat = await w.openChat();
       const answer = await ask(w, chat, 'Who went with Naomi to Bethlehem, and what did she say to Orpah and Ruth?');
+      console.log(`      answer: ${oneLine(answer.answer, 200)}`);
+      requireText(answer.answer, 'the answer');
       const citation = answer.citations.find((c) => fixtureFiles.includes(c.path));
       if (!citation) throw new Error(`the answer cites no fixture file; citations: ${answer.citations.map((c) => c.label).join(', ') || 'none'}`);
       await answer.article.locator('button.citation', { hasText: exactly(citation.label) }).first().click();
@@ -159,8 +180,8 @@ async function main(): Promise<number> {
       await w.runCommand(label('mnemo.summarizeFile'));
       const frame = await w.chatFrame();
       const entry = await waitForEntry(w, frame, 'Summary of texts/ruth-1.txt');
-      if (entry.answer.trim().length < 20) throw new Error(`the summary is empty or too short: "${entry.answer}"`);
-      console.log(`      summary: ${entry.answer.slice(0, 160).replace(/\s+/g, ' ')}…`);
+      console.log(`      summary: ${oneLine(entry.answer, 200)}`);
+      requireText(entry.answer, 'the summary');
     });
 
     await step("hovering a symbol shows Mnemo's hover, and the payload in its doc comment stays text", async () => {
@@ -174,7 +195,7 @@ async function main(): Promise<number> {
       const text = await mnemo.innerText();
       const injected = await mnemo.evaluate((el: any) => el.querySelectorAll('img, script, iframe').length);
       if (injected) throw new Error(`Mnemo's hover holds ${injected} <img>/<script>/<iframe> element(s) made from workspace text`);
-      console.log(`      hover: ${text.slice(0, 200).replace(/\s+/g, ' ')}`);
+      console.log(`      hover: ${oneLine(text, 200)}`);
       await w.page.mouse.move(5, 5);
     });
 
@@ -294,7 +315,9 @@ async function waitForReadLog(userDataDir: string, since: number, timeoutMs: num
     const logs = listFiles(join(userDataDir, 'logs')).filter((f) => /Mnemo\.log$/.test(f))
       .map((f) => join(userDataDir, 'logs', f)).filter((f) => statSync(f).mtimeMs >= since);
     for (const file of logs) {
-      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /files read, \d+ reused/.test(l));
+      // Only lines logged after the reload ("2026-11-22 06:42:24.743 [info] ..." in local time).
+      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /files read, \d+ reused/.test(l))
+        .filter((l) => Date.parse(l.slice(0, 23).replace(' ', 'T')) >= since - 1000);
       const last = lines[lines.length - 1];
       const match = last && /(\d+) files read, (\d+) reused/.exec(last);
       if (match) return { line: last!, filesRead: Number(match[1]), filesReused: Number(match[2]) };
@@ -308,6 +331,17 @@ function copyLogs(userDataDir: string): void {
   for (const file of listFiles(join(userDataDir, 'logs')).filter((f) => /Mnemo\.log$|exthost\.log$|remoteagent\.log$/.test(f))) {
     copyFileSync(join(userDataDir, 'logs', file), join(RESULTS, file.replace(/[\\/]/g, '_')));
   }
+}
+
+/** An answer is words, not only a list of sources: at least three of them. */
+function requireText(text: string, what: string): void {
+  const words = text.match(/\p{L}{2,}/gu) ?? [];
+  if (words.length < 3) throw new Error(`${what} has no text (only ${words.length} words: "${oneLine(text, 100)}"); the sources alone are not an answer`);
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 function lineOf(file: string, text: string): number {
