@@ -26,7 +26,7 @@ const SCALE = Number(process.env.MNEMO_E2E_TIMEOUT_SCALE ?? '1') || 1;
 const PAYLOAD = '<img src=x onerror=alert(1)><script>window.__pwned=1</script>';
 
 /** What the status bar item shows while reading and once done (src/extension/format.ts). */
-const STATUS_READING = /Mnemo.*\d[\d.]*[kMB]?\/\d[\d.]*[kMB]? tok/;
+const STATUS_READING = /Mnemo.*\d[\d.]*[kMB]?\/[1-9][\d.]*[kMB]? tok/;
 const STATUS_DONE = /Mnemo\s*✓/;
 /** A citation's label in the chat: "src/a.ts:12" or "src/a.ts:12-20" (src/shared/chat.ts). */
 const CITATION_LABEL = /^\s*([\w.@/-]+\.\w+):(\d+)(?:-(\d+))?\s*$/;
