@@ -112,7 +112,7 @@ export class MnemoTokenizer {
       const end = Math.min(n, start + segmentLength);
       const ids = new Int32Array(segmentLength).fill(this.padId);
       ids.set(tokens.ids.subarray(start, end));
-      let startLine = tokens.startLines[start]!;
+      const startLine = tokens.startLines[start]!;
       let endLine = tokens.endLines[end - 1]!;
       if (endLine < startLine) endLine = startLine;
       out.push({ ids, length: end - start, startLine, endLine });
