@@ -100,8 +100,9 @@ writeFileSync(ignoreFile, `${readFileSync(join(ROOT, '.vscodeignore'), 'utf8')}\
 mkdirSync(dirname(join(ROOT, out)), { recursive: true });
 run(join(ROOT, 'node_modules/.bin/vsce'), [
   'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out,
-  // There is no public repository yet; vsce would otherwise stop to ask.
-  '--allow-missing-repository',
+  // There is no public repository yet; vsce would otherwise stop to ask, and it cannot turn
+  // README.md's relative links (docs/...) into repository URLs, so they are left as written.
+  '--allow-missing-repository', '--no-rewrite-relative-links',
 ]);
 
 // Check what actually went in, not what was meant to. (vsce stores LICENSE as LICENSE.txt.)
