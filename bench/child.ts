@@ -17,6 +17,12 @@ function maxRssKiB(): number {
   return process.resourceUsage().maxRSS;
 }
 
+function memoryAtEnd(): ReadOutcome['memoryAtEnd'] {
+  const m = process.memoryUsage();
+  const mib = (b: number): number => Math.round(b / 2 ** 20);
+  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), arrayBuffersMiB: mib(m.arrayBuffers) };
+}
+
 async function read(job: ReadJob): Promise<ReadOutcome> {
   const engine = await openEngine({ root: job.root, modelDir: job.modelDir, cacheDir: job.cacheDir, device: job.device, logger: quiet });
   try {
@@ -36,6 +42,7 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
       diskBytes: status.diskBytes,
       maxRssOpenKiB,
       maxRssKiB: maxRssKiB(),
+      memoryAtEnd: memoryAtEnd(),
     };
     if (!job.focus) return outcome;
     const { needles, latencyRepeats, editFile } = job.focus;

@@ -54,6 +54,8 @@ export interface ReadOutcome {
   /** ru_maxrss in KiB after the engine opened (model loaded), and after the read. */
   readonly maxRssOpenKiB: number;
   readonly maxRssKiB: number;
+  /** Where memory is at the end of the read, to tell the JS heap from native allocations. */
+  readonly memoryAtEnd?: { readonly rssMiB: number; readonly heapUsedMiB: number; readonly arrayBuffersMiB: number };
   readonly focus?: {
     readonly askFirstTokenMs: number[];
     readonly hoverMs: number[];

@@ -98,7 +98,9 @@ export function buildRows(input: ReportInput): Row[] {
     const rss = measured.map((r) => r.outcome.maxRssKiB / 1024);
     measured.forEach((r, i) => {
       add('Time per token', label(r.size), `${perToken[i]!.toFixed(1)} µs wall, ${cpuPerToken[i]!.toFixed(1)} µs CPU (load average ${r.outcome.loadAverage.toFixed(1)} at the end)`);
-      add('Peak resident memory', label(r.size), `${rss[i]!.toFixed(0)} MiB (${(r.outcome.maxRssOpenKiB / 1024).toFixed(0)} MiB once the model is loaded)`);
+      const end = r.outcome.memoryAtEnd;
+      const breakdown = end ? `; at the end ${end.rssMiB} MiB resident, of which JS heap ${end.heapUsedMiB} MiB and ArrayBuffers ${end.arrayBuffersMiB} MiB` : '';
+      add('Peak resident memory', label(r.size), `${rss[i]!.toFixed(0)} MiB (${(r.outcome.maxRssOpenKiB / 1024).toFixed(0)} MiB once the model is loaded${breakdown})`);
     });
     // Over every size, and again without the smallest (seconds long, so start-up weighs on it).
     const groups = [measured.map((_, i) => i)];
