@@ -189,7 +189,15 @@ async function main(): Promise<number> {
       const w = wb!;
       await w.openFile('src/banner.js');
       const line = lineOf(join(workspace, 'src/banner.js'), 'function renderBanner(');
-      const hover = await w.hoverWord(line, 'renderBanner');
+      // A hover that never opened (the editor was still settling) is retried; one that is
+      // open and loading is left alone, since moving away would cancel Mnemo's answer.
+      let hover = await w.hoverWord(line, 'renderBanner');
+      for (let attempt = 1; attempt < 4 && !(await hover.first().isVisible()); attempt++) {
+        await hover.first().waitFor({ timeout: w.ms(10) }).catch(() => undefined);
+        if (await hover.first().isVisible()) break;
+        await w.page.mouse.move(5, 5);
+        hover = await w.hoverWord(line, 'renderBanner');
+      }
       // The hover also holds other providers' parts (the JavaScript service's); Mnemo's is its own.
       const mnemo = hover.locator('.hover-contents', { hasText: /Mnemo\s*·\s*renderBanner/ }).first();
       await mnemo.waitFor({ timeout: w.ms(180) });
@@ -212,6 +220,16 @@ async function main(): Promise<number> {
       }
       await waitForStatus(w, (t) => STATUS_DONE.test(t), w.ms(120));
       await w.runCommand(label('mnemo.showLogs'));
+      // What the user sees: the Output channel "Mnemo" shows the same line.
+      const shown = `${read.filesRead} files read, ${read.filesReused} reused`;
+      const output = w.page.locator('.part.panel .view-lines').first();
+      const deadline = Date.now() + w.ms(20);
+      let text = '';
+      while (Date.now() < deadline && !text.includes(shown)) {
+        text = ((await output.innerText().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
+        if (!text.includes(shown)) await w.page.waitForTimeout(250);
+      }
+      if (!text.includes(shown)) throw new Error(`the Output channel "Mnemo" does not show "${shown}"`);
       if (read.filesRead !== 0 || read.filesReused === 0) {
         throw new Error(`after the reload ${read.filesRead} files were read again and ${read.filesReused} reused: "${read.line}"`);
       }

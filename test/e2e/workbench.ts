@@ -111,16 +111,34 @@ export class Workbench {
     await lineNumber.waitFor({ timeout: this.ms(10) });
     const lineBox = await lineNumber.boundingBox();
     if (!lineBox) throw new Error(`line ${line} is not on screen`);
-    const spans = this.page.locator('.editor-group-container.active .view-lines .view-line span span', { hasText: exactly(word) });
-    const count = await spans.count();
-    for (let i = 0; i < count; i++) {
-      const box = await spans.nth(i).boundingBox();
-      if (box && Math.abs(box.y + box.height / 2 - (lineBox.y + lineBox.height / 2)) < lineBox.height / 2) {
-        await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
-        return this.page.locator('.monaco-hover:not(.hidden)');
-      }
-    }
-    throw new Error(`"${word}" is not shown on line ${line}`);
+    // Find the word by its characters, not by token spans: until the editor has tokenized the
+    // line, the whole line is one span.
+    const point = await this.page.evaluate(({ y, word }) => {
+      const d = (globalThis as any).document;
+      const lines = Array.from(d.querySelectorAll('.editor-group-container.active .view-lines .view-line')) as any[];
+      const line = lines.find((l) => { const r = l.getBoundingClientRect(); return Math.abs(r.top + r.height / 2 - y) < r.height / 2; });
+      if (!line) return undefined;
+      const walker = d.createTreeWalker(line, 4 /* NodeFilter.SHOW_TEXT */);
+      const nodes: { node: any; start: number }[] = [];
+      let text = '';
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) { nodes.push({ node, start: text.length }); text += node.textContent; }
+      const at = text.replace(/\u00a0/g, ' ').search(new RegExp(`\\b${word}\\b`));
+      if (at < 0) return undefined;
+      const locate = (index: number) => {
+        const hit = [...nodes].reverse().find((n) => n.start <= index)!;
+        return { node: hit.node, offset: index - hit.start };
+      };
+      const range = d.createRange();
+      const from = locate(at);
+      const to = locate(at + word.length - 1);
+      range.setStart(from.node, from.offset);
+      range.setEnd(to.node, to.offset + 1);
+      const r = range.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    }, { y: lineBox.y + lineBox.height / 2, word });
+    if (!point) throw new Error(`"${word}" is not shown on line ${line}`);
+    await this.page.mouse.move(point.x, point.y, { steps: 4 });
+    return this.page.locator('.monaco-hover:not(.hidden)');
   }
 
   /** Go to Line (Ctrl+G), so the line is on screen and the cursor on it. */
