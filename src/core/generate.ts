@@ -10,6 +10,10 @@ export interface GenerateOptions {
   /** 1 = greedy (default); >1 samples among the top k. */
   readonly topK?: number;
   readonly temperature?: number;
+  /** End of sequence is not allowed before this many tokens (an empty answer helps no one). Default 1. */
+  readonly minTokens?: number;
+  /** An n-gram of this size is never generated twice (stops greedy loops). 0 turns it off. Default 3. */
+  readonly noRepeatNgram?: number;
 }
 
 export interface Generated {
@@ -43,6 +47,22 @@ export function contextBudget(model: LoadedModel, fixed: number, answerTokens: n
   return Math.max(0, Math.min(c.segmentLength * 2, c.maxDecoderPositions - c.memorySize - fixed - answerTokens));
 }
 
+/**
+ * Forbids, in place, what must not come next: special tokens other than eos (the prompt's
+ * markers are never part of an answer), eos itself before `minTokens`, and any token that would
+ * repeat an n-gram already generated.
+ */
+function forbid(logits: Float32Array, ids: readonly number[], special: readonly number[], eos: number, minTokens: number, n: number): void {
+  for (const s of special) if (s !== eos || ids.length < minTokens) logits[s] = -Infinity;
+  if (n <= 0 || ids.length < n - 1) return;
+  const tail = ids.slice(ids.length - (n - 1));
+  for (let i = 0; i + n - 1 < ids.length; i++) {
+    let same = true;
+    for (let j = 0; j < n - 1 && same; j++) same = ids[i + j] === tail[j];
+    if (same) logits[ids[i + n - 1]!] = -Infinity;
+  }
+}
+
 function pick(logits: Float32Array, topK: number, temperature: number): number {
   if (topK <= 1) {
     let best = 0;
@@ -70,10 +90,14 @@ export async function generate(model: LoadedModel, prompt: readonly number[], me
   let stoppedBy: Generated['stoppedBy'] = budget < options.maxTokens ? 'positions' : 'maxTokens';
   const topK = options.topK ?? 1;
   const temperature = options.temperature ?? 1;
+  const minTokens = options.minTokens ?? 1;
+  const noRepeat = options.noRepeatNgram ?? 3;
+  const special = Object.values(c.specialTokens);
 
   let out = await model.runtime.prefill(BigInt64Array.from(prompt, (v) => BigInt(v)), memory);
   for (let n = 0; n < budget; n++) {
     if (options.signal?.aborted) { stoppedBy = 'signal'; break; }
+    forbid(out.logits, ids, special, c.specialTokens.eos, minTokens, noRepeat);
     const id = pick(out.logits, topK, temperature);
     if (id === c.specialTokens.eos) { stoppedBy = 'eos'; break; }
     ids.push(id);
