@@ -35,10 +35,10 @@ CONFIGS = {
                  batch=4, lr=3e-3, corpus_mb=1.0, lm_positions=16, schedule=[(0, 1), (20, 2)]),
     # the shipped model, sized for CPU training (see MODEL_CARD.md)
     # (d=96: a contended 2-core CPU does ~1.5 GFLOP/s, i.e. ~10 s per batch of 8 at d=128)
-    'm1': dict(model=dict(d_model=96, n_layers=4, n_heads=4, memory_size=16, key_dim=64,
+    'm1': dict(model=dict(d_model=192, n_layers=4, n_heads=4, memory_size=16, key_dim=64,
                           segment_length=128, max_positions=512),
                batch=8, lr=2e-3, corpus_mb=6.0, lm_positions=32,
-               schedule=[(0, 1), (60, 2), (160, 4), (400, 8)]),
+               schedule=[(0, 1), (250, 2), (600, 4), (1000, 8)]),
 }
 
 
@@ -95,7 +95,9 @@ def main():
     ap.add_argument('--ckpt', default=None)
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--batch', type=int, default=None)
-    ap.add_argument('--threads', type=int, default=2)
+    # One thread: on a small shared CPU, OpenMP's second thread spins at every barrier while
+    # another process holds the other core, making elementwise ops ~20x slower (measured).
+    ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--corpus', default=os.path.join(ROOT, 'data', 'corpus', 'train.jsonl'))
     ap.add_argument('--tokenizer', default=os.path.join(ROOT, 'data', 'tokenizer.json'))
     ap.add_argument('--max-steps', type=int, default=10 ** 9)
