@@ -26,9 +26,11 @@ this project's CPU only. **It is weak**; see "Where it falls short" before relyi
 | memory init | trainable, randn x 0.02 |
 | parameters | {params:,} (all shared by the four graphs; one `weights.bin`) |
 
-The contract's example numbers (d=256) were cut to d=96: the 2 shared CPU cores here deliver
-~1.5 GFLOP/s to training (torch 1.13 built without MKL; other jobs share the cores), about
-6-18 s per batch of 8 examples at d=96.
+The contract's example width (d=256) was cut to d={D} so that CPU training gets enough steps:
+Debian's torch 1.13 on 2 shared cores, one thread, OpenBLAS as the system BLAS
+(`apt-get install libopenblas0-pthread`), runs a batch of 8 single-segment examples in ~0.7 s.
+(A first run at d=96 with torch's default BLAS and two threads managed only ~4 steps a minute
+and was abandoned.)
 
 ## Data
 
@@ -47,13 +49,13 @@ with the contract's prompts. Curriculum over segments per example: {schedule}.
 
 ## Training compute
 
-{train_minutes} wall minutes on 2 shared CPU cores (Intel, AVX2; load average 5-9 from other
-jobs during the run), {steps} optimizer steps of batch 8, AdamW lr 2e-3. Commands:
+{train_minutes} wall minutes on 2 shared CPU cores (AVX2; load average 5-9 from other jobs
+during the run), {steps} optimizer steps of batch 8, AdamW lr 2e-3, one thread. Commands:
 
 ```sh
 /usr/bin/python3 -m models.mnemo.corpus
 /usr/bin/python3 -m models.mnemo.tokenizer --vocab 8192 --sample-mb 6
-/usr/bin/python3 -m models.mnemo.train --config m1 --minutes 4 --resume   # then --minutes 9, repeated
+/usr/bin/python3 -m models.mnemo.train --config m1 --minutes 9 --resume   # repeated
 /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m1
 node models/mnemo/check_onnx.mjs models/mnemo-m1    # parity and reading speed
 ```

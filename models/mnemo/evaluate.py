@@ -326,7 +326,7 @@ def main():
     ap.add_argument('--repo', default='/usr/lib/python3/dist-packages/onnx')
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # see train.py: a second OpenMP thread spins on a shared CPU
     t0 = time.time()
     rng = random.Random(args.seed)
     ev = Evaluator(args.model)
