@@ -3,7 +3,8 @@
 //   npm run bench -- --sizes 10k,100k,1M   some sizes; answers are measured on the largest up to 1M
 //   npm run bench -- --quick               10k and 100k, a few needles: proves the benchmark works
 //                                          (writes .cache/bench/BENCHMARKS.quick.md, not BENCHMARKS.md)
-// Other flags: --model DIR (default models/mnemo-m1), --out FILE.
+// Other flags: --model DIR (default models/mnemo-m1), --out FILE, --render (writes the report
+// of the last run again from .cache/bench/run/measured.json, measuring nothing).
 // Every read runs in a child process (bench/child.ts) so that its peak memory is its own.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import type { AttentionJob, AttentionOutcome, Job, ReadJob, ReadOutcome } from '
 import { buildWorkspace, planWorkspace, POOLS, prepareSources, shuffled, sourcePath, workspacePath, type Pool, type SourceFile } from './corpus';
 import { describeMachine } from './machine';
 import { describeNeedles, nameNeedles, plantPasskeys, type Needle } from './needles';
-import { formatReport } from './report';
+import { formatReport, type ReportInput } from './report';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const cacheRoot = join(repoRoot, '.cache', 'bench');
@@ -106,8 +107,37 @@ export interface SizeResult {
   readonly error?: string;
 }
 
+function modelCardTitle(modelDir: string): string | undefined {
+  try {
+    return /^#\s*(.+)$/m.exec(readFileSync(join(modelDir, 'MODEL_CARD.md'), 'utf8'))?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything a report is made of, as plain data. */
+type Measured = Omit<ReportInput, 'flops'>;
+
+function render(measured: Measured, out: string): { table: string } {
+  const config = measured.config;
+  const report = formatReport({
+    ...measured,
+    flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
+  });
+  writeFileSync(out, report.markdown);
+  return report;
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (process.argv.includes('--render')) {
+    // Writes the report of the last run again (after a change to bench/report.ts), measuring nothing.
+    const file = join(cacheRoot, 'run', 'measured.json');
+    const report = render(JSON.parse(readFileSync(file, 'utf8')) as Measured, options.out);
+    process.stdout.write(`${report.table}\n`);
+    log(`wrote ${options.out} from ${file}`);
+    return;
+  }
   const started = Date.now();
   const machine = describeMachine(repoRoot);
   log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.load}`);
@@ -125,6 +155,7 @@ async function main(): Promise<void> {
     throw new Error(`No usable model at ${options.modelDir} (${(e as Error).message.split('\n')[0]}). Pass --model DIR or put the model folder there.`);
   }
   log(`model ${config.id} ${config.version} from ${options.modelDir}`);
+  const modelCard = modelCardTitle(modelDir);
   const files = prepareSources(repoRoot, cacheRoot, log);
   const tokenizer = await MnemoTokenizer.load(join(modelDir, config.tokenizer), config.specialTokens.pad);
   const bytesPerToken = calibrate(tokenizer, files);
@@ -157,14 +188,14 @@ async function main(): Promise<void> {
   // The report is written after every size, so that a run stopped before its largest sizes
   // (10M tokens takes long) still leaves the table of what it measured, all from this run.
   const writeReport = (finished: boolean): { table: string } => {
-    const report = formatReport({
+    const measured: Measured = {
       options: { quick: options.quick, command: options.command, sizes: options.sizes, finished },
-      machine, config, results, gpuResults, focusSize, needles: focus?.needles ?? [],
+      machine, config, modelCard, results, gpuResults, focusSize, needles: focus?.needles ?? [],
       attention, attentionError, minutes: (Date.now() - started) / 60000,
-      flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
-    });
-    writeFileSync(options.out, report.markdown);
-    return report;
+    };
+    // Kept beside the run, so that `--render` can write the report again without measuring.
+    writeFileSync(join(runDir, 'measured.json'), JSON.stringify(measured));
+    return render(measured, options.out);
   };
   for (const size of options.sizes) {
     const plan = planWorkspace(files, size, count);
