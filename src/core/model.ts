@@ -3,7 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevicePreference, Logger } from './api';
-import { ModelRuntime, type GraphName } from './runtime';
+import { ModelRuntime, type GraphName, type RuntimeShapes } from './runtime';
 import { MnemoTokenizer } from './tokenizer';
 
 export interface SpecialTokens {
@@ -19,17 +19,10 @@ export interface GraphSpec {
 }
 
 /** model.json, checked. */
-export interface ModelConfig {
+export interface ModelConfig extends RuntimeShapes {
   readonly format: number;
   readonly id: string;
   readonly version: string;
-  readonly segmentLength: number;
-  readonly memorySize: number;
-  readonly dModel: number;
-  readonly keyDim: number;
-  readonly nLayers: number;
-  readonly nHeads: number;
-  readonly vocabSize: number;
   readonly maxDecoderPositions: number;
   readonly maxQueryTokens: number;
   readonly tokenizer: string;
