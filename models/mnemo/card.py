@@ -81,7 +81,7 @@ the top-1 segment and the memory after reading the whole haystack, equals the go
 | function search top-1 ({repo}: {files} files, {segs} segments; query = docstring first line) | Mnemo {fs_m}% vs BM25 {fs_b}% ({nq} queries, same run) |
 | reading speed, `reader.onnx` in onnxruntime-node, 2 threads, during this evaluation | {speed:,} tokens/s |
 
-Anchors for comparison (docs/ANCHORS in the shared notes): RMT/ARMT reach ~99% on BABILong QA1
+Anchors for comparison (the project's ANCHORS.md): RMT/ARMT reach ~99% on BABILong QA1
 up to 1M tokens at GPT-2 size; smoothed BLEU-4 ~20 for CodeT5-small on CodeXGLUE.
 
 ## Where it falls short
