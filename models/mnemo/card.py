@@ -96,11 +96,15 @@ weights; the curriculum resumes at step {steps}):
 ```sh
 /usr/bin/python3 -m models.mnemo.corpus
 cp models/mnemo-m1/tokenizer.json models/data/tokenizer.json
-python -m models.mnemo.train --config m1 --init-from models/mnemo-m1 --device cuda --batch 64 \\
-    --minutes 120 --ckpt models/checkpoints/m1-gpu.pt
-python -m models.mnemo.export --ckpt models/checkpoints/m1-gpu.pt --out models/mnemo-m1
-node models/mnemo/check_onnx.mjs models/mnemo-m1 && python -m models.mnemo.evaluate --model models/mnemo-m1 --long
+python3 -m models.mnemo.train --config m1 --init-from models/mnemo-m1 --device cuda --batch 64 \\
+    --minutes 9 --resume --ckpt models/checkpoints/m1-gpu.pt   # repeat: 10-minute device runs
+python3 -m models.mnemo.export --ckpt models/checkpoints/m1-gpu.pt --out models/mnemo-m1
+node models/mnemo/check_onnx.mjs models/mnemo-m1 && python3 -m models.mnemo.evaluate --model models/mnemo-m1 --long
 ```
+
+The GPU machine has PyTorch and onnx but no node: train and export there, then bring the
+folder back (`weights.bin` is 27 MB, over the 16 MiB a device run returns per file: `split -b 15M`
+it there and `cat` the parts here) and run `check_onnx.mjs` and `evaluate` here.
 
 A GPU run should also widen the model (d=256, as in the contract's example) by adding a config
 to `models/mnemo/train.py`; that starts from scratch.
