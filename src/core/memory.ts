@@ -3,6 +3,8 @@
 // running sum of file memories so that adding, changing or dropping one file is cheap.
 // Serialises to the named sections store.ts writes.
 
+import { unsafeRelativePath } from './workspacePath';
+
 /** One file's share of the memory. */
 export interface FileMemory {
   readonly path: string;
@@ -180,6 +182,13 @@ export class WorkspaceMemory {
     if (keys.length !== segments * K) throw new Error(`keys hold ${keys.length} bytes, expected ${segments * K}`);
     if (lines.length !== segments * 2) throw new Error(`segment table holds ${lines.length / 2} rows, expected ${segments}`);
     if (memories.length !== withMemory * M * D) throw new Error(`memories hold ${memories.length} values, expected ${withMemory * M * D}`);
+    const seen = new Set<string>();
+    for (const row of table) {
+      const why = unsafeRelativePath(row.path);
+      if (why) throw new Error(`its file list names ${JSON.stringify(String(row.path)).slice(0, 200)}, which is not a path inside the workspace (${why})`);
+      if (seen.has(row.path)) throw new Error(`its file list names ${row.path} twice`);
+      seen.add(row.path);
+    }
     const ws = new WorkspaceMemory(shape);
     let s = 0;
     let m = 0;

@@ -2,13 +2,14 @@
 // segments by key, their text is read again from disk by line range, and the decoder answers
 // from the cited file's memory. BM25 can re-rank the model's candidates, or stand alone.
 import { stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, QueryOptions, SummaryTarget, SymbolQuery } from './api';
 import { bm25Scores, fuseRanks } from './bm25';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
 import { KEY_SCALE, type FileMemory, type WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { loadText } from './text';
+import { resolveInside } from './workspacePath';
 
 export type Retrieval = 'model' | 'bm25' | 'hybrid';
 
@@ -98,7 +99,13 @@ export class SourceTexts {
   }
 
   private async load(file: FileMemory): Promise<string[] | undefined> {
-    const abs = join(this.ctx.root, file.path);
+    let abs: string;
+    try {
+      abs = await resolveInside(this.ctx.root, file.path);
+    } catch (e) {
+      this.warn((e as Error).message);
+      return undefined;
+    }
     let size: number;
     let mtimeMs: number;
     try {

@@ -3,11 +3,14 @@
 // inside the workspace, and explains every file it leaves out.
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Logger, SkippedFile } from './api';
 import { describeFsError, errorCode, formatBytes, throwIfAborted } from './fsutil';
 import { IgnoreChain, PatternSet } from './ignore';
 import { kindOfPath } from './text';
+import { isInside } from './workspacePath';
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export interface ScannedFile {
   /** Workspace-relative, forward slashes. */
@@ -172,6 +175,9 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
       const abs = join(dir.abs, entry.name);
       const type = await entryType(entry, abs);
       if (type === 'dir' && entry.name === '.git') continue;
+      // A name with a line break or other control character could pass for other lines or
+      // paths wherever it is shown (a citation, a log), so such files are left out.
+      if (CONTROL_CHARACTERS.test(entry.name)) { skip(JSON.stringify(rel), 'its name holds a line break or another control character'); continue; }
       if (type === 'vanished') { skip(rel, describeFsError({ code: 'ENOENT' })); continue; }
       const because = excludedBecause(type === 'dir' ? `${rel}/` : rel, chain);
       if (because !== undefined) { skip(rel, type === 'dir' ? `folder ${because}` : because, true); continue; }
@@ -254,11 +260,6 @@ async function entryType(entry: Dirent, abs: string): Promise<EntryType> {
   return 'device';
 }
 
-function isInside(rootReal: string, target: string): boolean {
-  const rel = relative(rootReal, target);
-  if (rel === '') return true;
-  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 function compare(a: string, b: string): number {

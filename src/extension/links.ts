@@ -6,6 +6,7 @@
 import type { WireCitation } from '../shared/protocol';
 import { isWireCitation } from '../shared/protocol';
 import { citationLabel } from '../shared/chat';
+import { unsafeRelativePath } from '../core/workspacePath';
 
 export const OPEN_CITATION = 'mnemo.openCitation';
 
@@ -54,10 +55,7 @@ export function parseCitationTarget(value: unknown): CitationTarget | undefined 
  * outside the workspace folder it came from.
  */
 export function safeRelativePath(path: string): string[] | undefined {
-  if (path.length === 0 || path.startsWith('/') || path.includes('\\') || /^[a-zA-Z]:/.test(path)) return undefined;
-  const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return undefined;
-  return segments;
+  return unsafeRelativePath(path) === undefined ? path.split('/') : undefined;
 }
 
 function pick(c: WireCitation): WireCitation {
