@@ -28,7 +28,7 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/main.ts', engineWorker: 'src/core/host/worker.ts' }, outdir: 'dist' },
   {
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife',
     sourcemap: !production, minify: production, logLevel: 'warning',

@@ -3,7 +3,7 @@
 // load; if activation itself fails we say so, because VS Code would stay silent.
 
 import * as vscode from 'vscode';
-import { openEngine } from '../core/engine';
+import { openEngineInWorker } from '../core/host/remoteEngine';
 import { registerCommands } from './commands';
 import { Ctx } from './context';
 import { messageOf } from './folderMemory';
@@ -14,7 +14,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = vscode.window.createOutputChannel('Mnemo', { log: true });
   context.subscriptions.push(log);
   try {
-    ctx = new Ctx(context, log, openEngine);
+    // The engine (reading, onnxruntime, answering) runs in a worker thread: the extension host
+    // is shared with every other extension and must never wait on the model.
+    ctx = new Ctx(context, log, (options) => openEngineInWorker(options));
     ctx.push(...registerCommands(ctx));
     await ctx.start();
     log.info(`Mnemo ${context.extension.packageJSON.version} activated; memory is saved in ${context.globalStorageUri.fsPath}`);
