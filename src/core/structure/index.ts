@@ -32,9 +32,16 @@ export interface DefinitionRef {
   readonly definition: Definition;
 }
 
+export interface NameUse {
+  readonly path: string;
+  readonly count: number;
+  readonly firstLine: number;
+}
+
 export class StructureIndex {
   private readonly files = new Map<string, IndexedFile>();
   private byName: Map<string, DefinitionRef[]> | undefined;
+  private users: Map<string, NameUse[]> | undefined;
   /** Bumped on every change, so rankings computed from an older state are recomputed. */
   private generation = 0;
 
@@ -72,6 +79,26 @@ export class StructureIndex {
   private changed(): void {
     this.generation++;
     this.byName = undefined;
+    this.users = undefined;
+  }
+
+  /** The files that use `name`, with how often and their first use, most uses first. */
+  usesOf(name: string): readonly NameUse[] {
+    if (!this.users) {
+      const map = new Map<string, NameUse[]>();
+      for (const file of this.files.values()) {
+        const { names, counts, firstLines } = file.references;
+        for (let i = 0; i < names.length; i++) {
+          const use: NameUse = { path: file.path, count: counts[i]!, firstLine: firstLines[i]! };
+          const list = map.get(names[i]!);
+          if (list) list.push(use);
+          else map.set(names[i]!, [use]);
+        }
+      }
+      for (const list of map.values()) list.sort((a, b) => b.count - a.count);
+      this.users = map;
+    }
+    return this.users.get(name) ?? [];
   }
 
   /** Every definition named `name` (case-sensitive), across the workspace. */
