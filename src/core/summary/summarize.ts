@@ -335,8 +335,6 @@ function fileLines(input: SummaryInput, ranking: Ranking, path: string): Line[] 
     ? described(0, code(path), path, f.doc, { path, startLine: 1, endLine: 1 }, `${formatTokens(tokens)} tokens`, true)
     : { depth: 0, heading: true, label: code(path), note: `${formatTokens(tokens)} tokens; no parser or heading reader covers this kind of file`, place: { path, startLine: 1, endLine: 1 } });
   if (!f) return lines;
-  const by = [...(ranking.usedBy.get(path) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  for (const [user] of by) lines.push({ depth: 0, label: `used by ${code(user)}`, place: { path: user, startLine: 1, endLine: 1 } });
   if (f.definitions.some((d) => d.kind === 'heading')) {
     for (const d of f.definitions.filter((h) => (h.level ?? 1) <= 3).slice(0, DETAIL.headings)) lines.push(definitionLine((d.level ?? 1) - 1, path, d, ranking));
   } else {
