@@ -70,7 +70,7 @@ function extract(spec: LanguageSpec, language: string, tree: Tree, text: string)
         } else if (container && !insideFunction) {
           const name = cursor.currentNode.childForFieldName(container)?.text;
           if (name) open.push({ depth, qualifiedName: qualify(enclosing, name), kind: 'container' });
-        } else if (!insideFunction && depth <= 2 && spec.topLevelVariables?.[type]) {
+        } else if (!insideFunction && depth <= 3 && spec.topLevelVariables?.[type]) {
           const def = topLevelVariable(spec, cursor.currentNode, spec.topLevelVariables[type]!, depth, lines, text);
           if (def) {
             definitions.push(def);

@@ -24,9 +24,12 @@ const BOOK_HEADING = /^\s*((?:chapter|book|part|section|act|scene|canto|psalm)\s
 export function proseStructure(format: ProseFormat, text: string): FileStructure {
   const lines = text.split('\n');
   const headings = format === 'markdown' ? markdownHeadings(lines) : format === 'rst' ? rstHeadings(lines) : bookHeadings(lines);
+  // The last line with text: a trailing newline does not make a line of the last section.
+  let last = lines.length;
+  while (last > 1 && lines[last - 1]!.trim() === '') last--;
   const definitions: Definition[] = headings.map((h, i) => {
     // A section runs to the next heading of the same or a higher level.
-    let end = lines.length;
+    let end = last;
     for (let j = i + 1; j < headings.length; j++) if (headings[j]!.level <= h.level) { end = headings[j]!.line - 1; break; }
     const doc = openingParagraph(lines, h.bodyStart, i + 1 < headings.length ? headings[i + 1]!.line - 1 : lines.length);
     return {

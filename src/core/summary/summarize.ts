@@ -189,23 +189,21 @@ function fileScores(input: SummaryInput, ranking: Ranking, paths: readonly strin
 }
 
 /**
- * The parts below `prefix`: its subfolders and its own files. A folder that holds most of the
- * tokens is opened up in its place (a repository whose code all sits under `src/` is
+ * The parts below `prefix`: its subfolders and its own files. A folder that holds most (60%)
+ * of the tokens is opened up in its place (a repository whose code all sits under `src/` is
  * described by the folders inside `src/`).
  */
 function partsOf(paths: readonly string[], prefix: string, scores: ReadonlyMap<string, number>, tokens: ReadonlyMap<string, number>): Part[] {
-  let base = prefix;
+  let parts = group(paths, prefix, scores, tokens);
+  const total = parts.reduce((n, g) => n + g.tokens, 0);
   for (let guard = 0; guard < 8; guard++) {
-    const groups = group(paths, base, scores, tokens);
-    const total = groups.reduce((n, g) => n + g.tokens, 0);
-    const biggest = groups[0];
-    if (!biggest || !biggest.folder || groups.length > 1 && biggest.tokens < 0.7 * total || groups.filter((g) => g.folder).length > 1 && biggest.tokens < 0.85 * total) return groups;
+    const biggest = [...parts].sort((a, b) => b.tokens - a.tokens)[0];
+    if (!biggest || !biggest.folder || biggest.tokens < 0.6 * total) break;
     const inner = group(paths.filter((p) => under(biggest.path, p)), biggest.path, scores, tokens);
-    if (inner.length < 2) return groups;
-    base = biggest.path;
-    if (groups.length > 1) return [...inner, ...groups.slice(1)].sort((a, b) => b.score - a.score);
+    if (inner.length < 2) break;
+    parts = [...parts.filter((p) => p !== biggest), ...inner].sort((a, b) => b.score - a.score);
   }
-  return group(paths, base, scores, tokens);
+  return parts;
 }
 
 function group(paths: readonly string[], prefix: string, scores: ReadonlyMap<string, number>, tokens: ReadonlyMap<string, number>): Part[] {
