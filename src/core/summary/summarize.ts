@@ -108,7 +108,8 @@ export async function summarizeStructure(input: SummaryInput, target: SummaryTar
     const text = await cited.text(line.place.path, line.place.startLine, end);
     if (text !== undefined) passages.push({ citation: c, text });
   }
-  return { text: render(chat, false), document: render(doc, true), citations, passages, warnings: cited.warnings };
+  const document = `<!-- Made by Mnemo from the sources it cites. Links are relative to the workspace folder: save this file there for them to open. -->\n\n${render(doc, true)}\n`;
+  return { text: render(chat, false), document, citations, passages, warnings: cited.warnings };
 }
 
 // ---- citations ------------------------------------------------------------------------------
