@@ -13,7 +13,8 @@ export const MAX_HOVER_TEXT = 600;
 export function hoverMarkdown(folder: string, symbol: string, explanation: Explanation): string | undefined {
   const text = clip(explanation.text.trim(), MAX_HOVER_TEXT);
   if (text === '' && !explanation.definition && explanation.uses.length === 0) return undefined;
-  const lines: string[] = [`**Mnemo** · ${escapeMarkdown(explanation.symbol ? `${explanation.symbol.kind} ${explanation.symbol.qualifiedName}` : symbol)}`, ''];
+  const kind = explanation.symbol ? ` · ${escapeMarkdown(`${explanation.symbol.kind} ${explanation.symbol.qualifiedName}`)}` : '';
+  const lines: string[] = [`**Mnemo** · ${escapeMarkdown(symbol)}${kind}`, ''];
   // The signature as written, in a fence: nothing inside a fence is Markdown, so it needs no escaping.
   if (explanation.symbol) lines.push(codeFence(explanation.symbol.signature), '');
   if (text !== '') lines.push(escapeMarkdown(text), '');

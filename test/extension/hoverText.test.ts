@@ -48,7 +48,7 @@ test('a hover from structure shows kind, signature in a fence that cannot be clo
     text: 'Serialize `obj` as a JSON formatted stream.',
     symbol: { kind: 'function', qualifiedName: 'dump', signature: 'def dump(obj, fp): ``` [x](command:evil)', doc: 'Serialize.', alternatives: [{ path: 'b/c.py', startLine: 3, endLine: 9, score: 1 }] },
   }))!;
-  assert.match(md, /^\*\*Mnemo\*\* · function dump/);
+  assert.match(md, /^\*\*Mnemo\*\* · dump · function dump/);
   assert.match(md, /\n````\ndef dump\(obj, fp\): ``` \[x\]\(command:evil\)\n````\n/);
   assert.match(md, /Also defined at \[b\/c\\\.py\\:3\\-9\]\(command:mnemo\.openCitation\?/);
   assert.match(md, /Serialize \\`obj\\` as a JSON/);
