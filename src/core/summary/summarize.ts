@@ -347,7 +347,8 @@ function fileLines(input: SummaryInput, ranking: Ranking, path: string): Line[] 
 
 function selectionLines(input: SummaryInput, target: Extract<SummaryTarget, { kind: 'selection' }>): Line[] {
   const { path, startLine, endLine, text } = target;
-  const lines: Line[] = [{ depth: 0, heading: true, label: `${code(path)} lines ${startLine}–${endLine}`, place: { path, startLine, endLine } }];
+  // Not a heading: the selection itself is the first thing cited.
+  const lines: Line[] = [{ depth: 0, label: `${code(path)} lines ${startLine}–${endLine}`, place: { path, startLine, endLine } }];
   const f = input.structure.get(path);
   // The definitions the selection lies in or holds, outermost first.
   for (const d of f?.definitions.filter((d) => d.startLine <= endLine && d.endLine >= startLine) ?? []) {
