@@ -90,11 +90,31 @@ export interface Answer {
   readonly millisecondsToFirstToken: number;
   /** Things the user should know about the sources, e.g. a cited file changed since it was read. */
   readonly warnings?: readonly string[];
+  /**
+   * Summaries of a workspace or folder: the map as a Markdown document to keep, its links
+   * relative to the workspace folder (src/core/summary).
+   */
+  readonly document?: string;
+}
+
+/** What the parser knows about an explained symbol (src/core/structure). */
+export interface SymbolDetail {
+  /** 'class', 'function', 'method', 'interface', 'type', 'enum', 'variable', 'module'. */
+  readonly kind: string;
+  readonly qualifiedName: string;
+  /** The definition's opening as written, e.g. `def dump(obj, fp, *, indent=None):`. */
+  readonly signature: string;
+  /** Its docstring or doc comment (first paragraphs), markers removed. */
+  readonly doc?: string;
+  /** Other definitions of the same name elsewhere in the workspace. */
+  readonly alternatives: readonly Citation[];
 }
 
 export interface Explanation extends Answer {
   readonly definition: Citation | undefined;
   readonly uses: readonly Citation[];
+  /** Present when the definition came from the parsed structure of the workspace. */
+  readonly symbol?: SymbolDetail;
 }
 
 export interface QueryOptions {

@@ -14,6 +14,10 @@ import { readAll, type PreparedFile } from './reader';
 import { DEFAULT_EXCLUDES, scanWorkspace, type ScannedFile } from './scanner';
 import { CacheError, deleteSnapshot, readSnapshot, snapshotBytes, workspaceCacheDir, writeSnapshot } from './store';
 import { loadText } from './text';
+// Code structure, summaries and symbol lookups (src/core/structure, src/core/summary).
+import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
+import { catchUpStructure, loadStructureSection } from './structure/persist';
+import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
 
 /** Rows of the reader batch: one file in flight per row. */
 const BATCH_ROWS = 8;
@@ -60,6 +64,8 @@ class MnemoEngine implements Engine {
   private readonly changed = new Set<string>();
   private cancelRead: AbortController | undefined;
   private readonly textCache = new Map<string, { size: number; mtimeMs: number; lines: string[] }>();
+  /** Definitions, doc comments and name uses of every file read; saved as its own section. */
+  private structure = new StructureIndex();
 
   constructor(readonly root: string, private readonly model: LoadedModel, private readonly options: EngineOptions, private readonly logger: Logger) {
     this.memory = new WorkspaceMemory(model.config);
@@ -88,6 +94,7 @@ class MnemoEngine implements Engine {
       } catch (e) {
         throw new CacheError('corrupt', (e as Error).message);
       }
+      this.structure = loadStructureSection(sections, this.logger);
       this.tokensTotal = meta.tokensTotal ?? this.memory.tokensKnown;
       this.lastReadAt = meta.lastReadAt;
       this.diskBytes = await snapshotBytes(this.cachePath);
@@ -101,6 +108,7 @@ class MnemoEngine implements Engine {
       this.logger.warn(`The saved memory in ${this.cachePath} cannot be used (${e.kind}: ${e.message}). It was deleted; the next read rebuilds it from the files.`);
       await deleteSnapshot(this.cachePath);
       this.memory = new WorkspaceMemory(this.model.config);
+      this.structure = new StructureIndex();
     }
   }
 
@@ -184,7 +192,7 @@ class MnemoEngine implements Engine {
       filesTotal = scan.files.length;
       const present = new Set(scan.files.map((f) => f.path));
       for (const path of this.memory.paths()) {
-        if (!present.has(path)) { this.memory.remove(path); filesRemoved++; }
+        if (!present.has(path)) { this.memory.remove(path); this.structure.remove(path); filesRemoved++; }
       }
 
       // Unchanged files (same size and mtime, not reported changed) keep their memory untouched;
@@ -258,6 +266,9 @@ class MnemoEngine implements Engine {
       }, BATCH_ROWS);
       readingMs += readingSince ? performance.now() - readingSince : 0;
       readingSince = 0;
+      // Files whose memory is current but whose structure is not (an older snapshot, a damaged
+      // section) are parsed from disk; the model does not read them again.
+      await catchUpStructure(this.structure, this.memory.entries(), this.root, { maxFileBytes: this.options.maxFileBytes, signal, logger: this.logger });
 
       if (result.cancelled) {
         // Files cut off mid-way were kept by the reader as partly read; they count as read.
@@ -310,6 +321,7 @@ class MnemoEngine implements Engine {
     } catch (e) {
       skipped.push({ path: f.path, reason: `cannot be read: ${(e as Error).message}` });
       this.memory.remove(f.path);
+      this.structure.remove(f.path);
       return undefined;
     }
     const sha1 = createHash('sha1').update(bytes).digest('hex');
@@ -323,9 +335,17 @@ class MnemoEngine implements Engine {
     if (!loaded.ok) {
       skipped.push({ path: f.path, reason: loaded.reason });
       this.memory.remove(f.path);
+      this.structure.remove(f.path);
       return undefined;
     }
     for (const w of loaded.warnings) this.logger.debug(`${f.path}: ${w}`);
+    try {
+      await this.structure.update(f.path, loaded.text, sha1);
+    } catch (e) {
+      // The file is still read as text; only its definitions are unknown.
+      this.structure.remove(f.path);
+      this.logger.debug(`${f.path}: no code structure (${(e as Error).message}).`);
+    }
     const tokens = this.model.tokenizer.tokenizeLines(loaded.text);
     const segments = this.model.tokenizer.segment(tokens, c.segmentLength);
     const K = c.keyDim;
@@ -353,7 +373,7 @@ class MnemoEngine implements Engine {
     const { bytes } = await writeSnapshot(this.cachePath, {
       ...this.identity,
       meta: { ...meta, tokensTotal: this.tokensTotal, lastReadAt: this.lastReadAt },
-    }, sections);
+    }, { ...sections, [STRUCTURE_SECTION]: this.structure.serialize() });
     this.diskBytes = bytes;
     this.logger.debug(`Saved ${bytes} bytes to ${this.cachePath}.`);
   }
@@ -386,12 +406,24 @@ class MnemoEngine implements Engine {
     return this.answering('Asking', options, () => queries.ask(this.queryContext, question, options));
   }
 
-  summarize(target: SummaryTarget, options?: QueryOptions): Promise<Answer> {
-    return this.answering('Summarizing', options, () => queries.summarize(this.queryContext, target, options));
+  private get structureContext(): StructureContext {
+    const files = new Map<string, number>();
+    for (const f of this.memory.entries()) files.set(f.path, f.tokens);
+    return { root: this.root, structure: this.structure, files, coverage: this.coverage(), maxFileBytes: this.options.maxFileBytes };
   }
 
+  /** From the structure (a cited map of sources) when it covers the target; from the model otherwise. */
+  summarize(target: SummaryTarget, options?: QueryOptions): Promise<Answer> {
+    return this.answering('Summarizing', options, () => {
+      const ctx = this.structureContext;
+      return structureCovers(ctx, target) ? summaryAnswer(ctx, target, options) : queries.summarize(this.queryContext, target, options);
+    });
+  }
+
+  /** From the parsed definitions of the whole workspace when it defines the symbol; from the model otherwise. */
   explain(query: SymbolQuery, options?: QueryOptions): Promise<Explanation> {
-    return this.answering('Explaining', options, () => queries.explain(this.queryContext, query, options));
+    return this.answering('Explaining', options, async () =>
+      structureExplanation(this.structureContext, query, options) ?? queries.explain(this.queryContext, query, options));
   }
 
   status(): MemoryStatus {
@@ -410,6 +442,7 @@ class MnemoEngine implements Engine {
     }
     await deleteSnapshot(this.cachePath);
     this.memory = new WorkspaceMemory(this.model.config);
+    this.structure = new StructureIndex();
     this.diskBytes = 0;
     this.tokensTotal = 0;
     this.lastReadAt = undefined;

@@ -79,7 +79,21 @@ async function ask(ctx: Ctx, given: string | undefined): Promise<void> {
 async function summarizeWorkspace(ctx: Ctx): Promise<void> {
   const memory = await ctx.memories.choose('Which folder should be summarised?');
   if (!memory) return;
-  await ctx.answer(memory, 'summary', `Summary of ${memory.name}`, (engine, options) => engine.summarize({ kind: 'workspace' }, options));
+  let document: string | undefined;
+  await ctx.answer(memory, 'summary', `Summary of ${memory.name}`, async (engine, options) => {
+    const answer = await engine.summarize({ kind: 'workspace' }, options);
+    document = answer.document;
+    return answer;
+  });
+  if (document) void offerDocument(memory.name, document);
+}
+
+/** Offers the workspace map as an untitled Markdown document the user can keep (save it in the folder for its links to open). */
+async function offerDocument(name: string, content: string): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(`Mnemo: the map of ${name} is in the chat.`, 'Open as Document');
+  if (choice !== 'Open as Document') return;
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await vscode.window.showTextDocument(document, { preview: false });
 }
 
 async function summarizeFile(ctx: Ctx, given: vscode.Uri | undefined): Promise<void> {

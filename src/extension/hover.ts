@@ -1,10 +1,12 @@
-// Hovers explained from memory: the word under the cursor goes to `engine.explain`, with the
-// hover's cancellation passed on as an AbortSignal. Only an engine that is already open is
-// used, so hovering never loads a model; results are cached per document version.
+// Hovers explained from memory: the word under the cursor goes to `engine.explain` (the parsed
+// structure of the whole workspace, else the model), with the hover's cancellation passed on as
+// an AbortSignal; a language server that answers within 150 ms supplies the definition and uses.
+// Only an engine that is already open is used, so hovering never loads a model; results are
+// cached per document version.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Explanation } from '../core/api';
+import type { Citation, Explanation } from '../core/api';
 import type { Memories } from './memories';
 import { hoverMarkdown, isHoverableWord } from './hoverText';
 import { OPEN_CITATION } from './links';
@@ -13,6 +15,8 @@ import { folderSettings } from './settings';
 const DEBOUNCE_MS = 250;
 const HOVER_MAX_TOKENS = 96;
 const CACHE_SIZE = 64;
+/** How long a language server may take to say where a symbol is defined and used before Mnemo's own structure answers. */
+const LANGUAGE_SERVER_MS = 150;
 
 export class MemoryHoverProvider implements vscode.HoverProvider {
   private readonly cache = new Map<string, Explanation>();
@@ -37,10 +41,20 @@ export class MemoryHoverProvider implements vscode.HoverProvider {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
       try {
-        explanation = await engine.explain(
-          { path: relative, line: position.line + 1, character: position.character, symbol },
-          { signal: controller.signal, maxTokens: HOVER_MAX_TOKENS },
-        );
+        // The language server (when one answers quickly) knows definitions precisely; Mnemo's
+        // structure of the whole workspace answers otherwise. Both are asked at once.
+        const [fromEngine, fromServer] = await Promise.all([
+          engine.explain(
+            { path: relative, line: position.line + 1, character: position.character, symbol },
+            { signal: controller.signal, maxTokens: HOVER_MAX_TOKENS },
+          ),
+          languageServerPlaces(document.uri, position, memory.folder.uri, LANGUAGE_SERVER_MS),
+        ]);
+        explanation = fromServer ? {
+          ...fromEngine,
+          definition: fromServer.definition ?? fromEngine.definition,
+          uses: fromServer.uses.length > 0 ? fromServer.uses : fromEngine.uses,
+        } : fromEngine;
       } catch (error) {
         if (!controller.signal.aborted) this.log.debug(`hover for ${symbol}: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
@@ -70,6 +84,35 @@ export class MemoryHoverProvider implements vscode.HoverProvider {
   clearCache(): void {
     this.cache.clear();
   }
+}
+
+/**
+ * Where VS Code's definition and reference providers (language servers) place the symbol, as
+ * citations inside `folder`; undefined when none answers within `ms` or none is installed.
+ * Uses are grouped by file, the files with the most references first, one citation each.
+ */
+async function languageServerPlaces(uri: vscode.Uri, position: vscode.Position, folder: vscode.Uri, ms: number): Promise<{ definition?: Citation; uses: Citation[] } | undefined> {
+  const within = <T>(p: Thenable<T>): Promise<T | undefined> =>
+    Promise.race([Promise.resolve(p).catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
+  const [definitions, references] = await Promise.all([
+    within(vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, position)),
+    within(vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', uri, position)),
+  ]);
+  const cite = (target: vscode.Uri, range: vscode.Range): Citation | undefined => {
+    const rel = path.relative(folder.fsPath, target.fsPath);
+    if (target.scheme !== 'file' || rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    return { path: rel.split(path.sep).join('/'), startLine: range.start.line + 1, endLine: range.end.line + 1, score: 1 };
+  };
+  const first = definitions?.[0];
+  const definition = first ? ('targetUri' in first ? cite(first.targetUri, first.targetRange) : cite(first.uri, first.range)) : undefined;
+  const byFile = new Map<string, Citation[]>();
+  for (const r of references ?? []) {
+    const c = cite(r.uri, r.range);
+    if (!c || (definition && c.path === definition.path && c.startLine >= definition.startLine && c.startLine <= definition.endLine)) continue;
+    byFile.set(c.path, [...(byFile.get(c.path) ?? []), c]);
+  }
+  const uses = [...byFile.values()].sort((a, b) => b.length - a.length).map((list) => list[0]!);
+  return definition || uses.length > 0 ? { definition, uses } : undefined;
 }
 
 /** Waits, unless the hover is cancelled first; true if it was not cancelled. */

@@ -13,10 +13,15 @@ export const MAX_HOVER_TEXT = 600;
 export function hoverMarkdown(folder: string, symbol: string, explanation: Explanation): string | undefined {
   const text = clip(explanation.text.trim(), MAX_HOVER_TEXT);
   if (text === '' && !explanation.definition && explanation.uses.length === 0) return undefined;
-  const lines: string[] = [`**Mnemo** · ${escapeMarkdown(symbol)}`, ''];
+  const kind = explanation.symbol ? ` · ${escapeMarkdown(`${explanation.symbol.kind} ${explanation.symbol.qualifiedName}`)}` : '';
+  const lines: string[] = [`**Mnemo** · ${escapeMarkdown(symbol)}${kind}`, ''];
+  // The signature as written, in a fence: nothing inside a fence is Markdown, so it needs no escaping.
+  if (explanation.symbol) lines.push(codeFence(explanation.symbol.signature), '');
   if (text !== '') lines.push(escapeMarkdown(text), '');
   const link = (citation: Citation) => citationLink({ folder, citation });
   if (explanation.definition) lines.push(`Defined at ${link(explanation.definition)}`, '');
+  const others = explanation.symbol?.alternatives ?? [];
+  if (others.length > 0) lines.push(`Also defined at ${others.map(link).join(', ')}`, '');
   if (explanation.uses.length > 0) {
     const shown = explanation.uses.slice(0, MAX_HOVER_USES).map(link).join(', ');
     const more = explanation.uses.length - MAX_HOVER_USES;
@@ -25,6 +30,13 @@ export function hoverMarkdown(folder: string, symbol: string, explanation: Expla
   const note = coverageNote(explanation.coverage);
   if (note) lines.push(`*${escapeMarkdown(note)}*`);
   return lines.join('\n').trimEnd();
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside, so the text cannot close it. */
+export function codeFence(code: string): string {
+  const longest = Math.max(0, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}\n${code.replace(/\r?\n/g, ' ')}\n${fence}`;
 }
 
 /** Cuts at a word boundary and marks the cut. */

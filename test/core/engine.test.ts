@@ -68,7 +68,9 @@ test('read, ask, summarize, explain, then catch up after an edit', { skip }, asy
       if (target.kind === 'file') assert.deepEqual([...new Set(sum.citations.map((c) => c.path))], ['py/shlex.py']);
     }
     const sel = await engine.summarize({ kind: 'selection', path: 'py/bisect.py', startLine: 1, endLine: 20, text: (await readFile(join(ws.root, 'py/bisect.py'), 'utf8')).split('\n').slice(0, 20).join('\n') }, { maxTokens: 8 });
-    assert.deepEqual(sel.citations.map((c) => [c.path, c.startLine, c.endLine]), [['py/bisect.py', 1, 20]]);
+    // The selection first; then the definitions it lies in and what it uses, from the structure.
+    assert.deepEqual([sel.citations[0]?.path, sel.citations[0]?.startLine, sel.citations[0]?.endLine], ['py/bisect.py', 1, 20]);
+    for (const c of sel.citations) await assertRealCitation(ws.root, c);
 
     // TextWrapper is defined by `class TextWrapper:` in textwrap.py.
     const src = (await readFile(join(ws.root, 'py/textwrap.py'), 'utf8')).split('\n');

@@ -42,3 +42,14 @@ test('clip and hoverable words', () => {
   assert.ok(!isHoverableWord('1234'));
   assert.ok(!isHoverableWord('0x1f'));
 });
+
+test('a hover from structure shows kind, signature in a fence that cannot be closed, doc and other definitions', () => {
+  const md = hoverMarkdown('file:///w', 'dump', explanation({
+    text: 'Serialize `obj` as a JSON formatted stream.',
+    symbol: { kind: 'function', qualifiedName: 'dump', signature: 'def dump(obj, fp): ``` [x](command:evil)', doc: 'Serialize.', alternatives: [{ path: 'b/c.py', startLine: 3, endLine: 9, score: 1 }] },
+  }))!;
+  assert.match(md, /^\*\*Mnemo\*\* · dump · function dump/);
+  assert.match(md, /\n````\ndef dump\(obj, fp\): ``` \[x\]\(command:evil\)\n````\n/);
+  assert.match(md, /Also defined at \[b\/c\\\.py\\:3\\-9\]\(command:mnemo\.openCitation\?/);
+  assert.match(md, /Serialize \\`obj\\` as a JSON/);
+});
