@@ -27,6 +27,8 @@ Options:
   --max-file-bytes <n>   skip files larger than this
   --max-tokens <n>       upper bound on generated tokens
   --retrieval <r>        hybrid | model | bm25 (default hybrid)
+  --include <pattern>    read files matching it even if ignored (gitignore syntax; repeatable)
+  --exclude <pattern>    never read files matching it, besides .gitignore and the defaults (repeatable)
   --rescan-seconds <n>   mcp: seconds between checks for changed files (default ${DEFAULT_RESCAN_SECONDS}; 0: only on start)
   --json                 machine-readable output on stdout
   --verbose              log progress details on stderr
@@ -43,14 +45,18 @@ interface Args {
   readonly command: string;
   readonly positional: string[];
   readonly flags: Map<string, string | true>;
+  /** Values of the flags that may be given more than once, in order. */
+  readonly lists: Map<string, string[]>;
 }
 
 const VALUE_FLAGS = new Set(['model', 'cache', 'device', 'max-file-bytes', 'max-tokens', 'retrieval', 'rescan-seconds']);
 const BOOL_FLAGS = new Set(['json', 'verbose', 'help']);
+const LIST_FLAGS = new Set(['include', 'exclude']);
 
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h') { flags.set('help', true); continue; }
@@ -58,15 +64,16 @@ export function parseArgs(argv: readonly string[]): Args {
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
       if (BOOL_FLAGS.has(name)) { flags.set(name, true); continue; }
-      if (!VALUE_FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
+      if (!VALUE_FLAGS.has(name) && !LIST_FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-      flags.set(name, value);
+      if (LIST_FLAGS.has(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
+      else flags.set(name, value);
       continue;
     }
     positional.push(a);
   }
-  return { command: positional.shift() ?? '', positional, flags };
+  return { command: positional.shift() ?? '', positional, flags, lists };
 }
 
 function flag(args: Args, name: string): string | undefined {
@@ -204,6 +211,7 @@ async function run(argv: readonly string[]): Promise<number> {
     exitWhenDone = true;
     return runMcpServer({
       root, modelDir, cacheDir: resolve(flag(args, 'cache') ?? defaultCacheDir()), device,
+      include: args.lists.get('include'), exclude: args.lists.get('exclude'),
       maxFileBytes: intFlag(args, 'max-file-bytes'), rescanSeconds, verbose: args.flags.has('verbose'), version: packageVersion(),
     });
   }
@@ -221,6 +229,7 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const engine: Engine = await openEngine({
     root, modelDir, cacheDir: resolve(flag(args, 'cache') ?? defaultCacheDir()), device,
+    include: args.lists.get('include'), exclude: args.lists.get('exclude'),
     maxFileBytes: intFlag(args, 'max-file-bytes'), logger: stderrLogger(args.flags.has('verbose')),
   });
   try {

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import { openEngine } from '../core/engine';
+import { registerAgents } from './agents';
 import { registerCommands } from './commands';
 import { Ctx } from './context';
 import { messageOf } from './folderMemory';
@@ -16,6 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   try {
     ctx = new Ctx(context, log, openEngine);
     ctx.push(...registerCommands(ctx));
+    ctx.push(...registerAgents(ctx));
     await ctx.start();
     log.info(`Mnemo ${context.extension.packageJSON.version} activated; memory is saved in ${context.globalStorageUri.fsPath}`);
   } catch (error) {

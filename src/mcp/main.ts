@@ -13,6 +13,8 @@ export interface McpOptions {
   readonly modelDir: string;
   readonly cacheDir: string;
   readonly device: DevicePreference;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
   readonly maxFileBytes?: number;
   /** Seconds between checks for changed files (0: catch up once on start only). */
   readonly rescanSeconds: number;
@@ -35,14 +37,18 @@ export async function runMcpServer(options: McpOptions): Promise<number> {
   let keeper: KeepCurrent | undefined;
   const opening: Promise<Engine> = openEngine({
     root: options.root, modelDir: options.modelDir, cacheDir: options.cacheDir, device: options.device,
-    maxFileBytes: options.maxFileBytes, logger,
+    include: options.include, exclude: options.exclude, maxFileBytes: options.maxFileBytes, logger,
   });
   opening.then((engine) => {
-    keeper = new KeepCurrent(engine, { rescanSeconds: options.rescanSeconds, maxFileBytes: options.maxFileBytes, logger });
+    keeper = new KeepCurrent(engine, {
+      rescanSeconds: options.rescanSeconds, include: options.include, exclude: options.exclude, maxFileBytes: options.maxFileBytes, logger,
+    });
     keeper.start();
   }, (e: unknown) => logger.error(`The memory could not be opened: ${(e as Error).message}`));
 
-  const server = createMcpServer({ engine: () => opening, maxFileBytes: options.maxFileBytes }, options.version);
+  const server = createMcpServer({
+    engine: () => opening, include: options.include, exclude: options.exclude, maxFileBytes: options.maxFileBytes,
+  }, options.version);
   const transport = new StdioServerTransport();
   let closing: Promise<void> | undefined;
   const done = new Promise<void>((resolve) => {
