@@ -6,6 +6,7 @@
 // The server runs the bundled CLI with the folder's own settings (model, device, include,
 // exclude, size limit) and the extension's cache folder, so it reads exactly what the extension
 // reads and shares its saved memory; the store's lock keeps their writes apart.
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { EngineOptions } from '../core/api';
 
@@ -42,6 +43,10 @@ export function registerMcpProvider(env: McpProviderEnv, log: vscode.LogOutputCh
     return undefined;
   }
   const cli = vscode.Uri.joinPath(env.extensionUri, 'dist', 'cli.js').fsPath;
+  if (!existsSync(cli)) {
+    log.warn(`${cli} is missing from this install, so no MCP server is offered; the language-model tools still work.`);
+    return undefined;
+  }
   return lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
     onDidChangeMcpServerDefinitions: env.onDidChange,
     provideMcpServerDefinitions: () => {
