@@ -88,7 +88,7 @@ if (!existsSync(join(ROOT, MODEL_DIR, 'model.json'))) {
 }
 
 run(process.execPath, ['esbuild.config.mjs', '--production']);
-for (const bundle of ['dist/extension.js', 'dist/engineWorker.js', 'dist/webview.js']) {
+for (const bundle of ['dist/extension.js', 'dist/engineWorker.js', 'dist/webview.js', 'dist/cli.js']) {
   if (!existsSync(join(ROOT, bundle))) fail(`the build did not produce ${bundle}`);
 }
 
@@ -109,7 +109,7 @@ run(join(ROOT, 'node_modules/.bin/vsce'), [
 const names = zipEntries(join(ROOT, out)).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
 const problems = [];
 const need = [
-  'package.json', 'LICENSE.txt', 'dist/extension.js', 'dist/engineWorker.js', 'dist/webview.js', `${MODEL_DIR}/model.json`,
+  'package.json', 'LICENSE.txt', 'dist/extension.js', 'dist/engineWorker.js', 'dist/webview.js', 'dist/cli.js', `${MODEL_DIR}/model.json`,
   'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js',
   `${NAPI}/${native}/onnxruntime_binding.node`,
 ];

@@ -1,10 +1,11 @@
 // `mnemo`: the command-line front end on src/core. Reads a folder into memory and answers
 // questions about it with citations, all locally. Run `mnemo --help` for the commands.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Answer, AnswerEvent, Citation, DevicePreference, Engine, Logger, ReadProgress } from '../core/api';
 import { openEngine } from '../core/engine';
+import { DEFAULT_RESCAN_SECONDS, runMcpServer } from '../mcp/main';
 
 const USAGE = `mnemo: read a folder into a recurrent memory and ask it questions, locally.
 
@@ -15,6 +16,9 @@ Usage:
   mnemo explain <dir> <file>:<line> <symbol>
   mnemo status <dir>                     what is in memory, on disk, and where
   mnemo forget <dir>                     delete the folder's saved memory
+  mnemo mcp [dir]                        serve the folder's memory to MCP clients over stdio
+                                         (default dir: the current folder); catches up on
+                                         start and re-scans for changes while it runs
 
 Options:
   --model <dir>          model folder (default: models/mnemo-m1 beside the installed package)
@@ -23,6 +27,9 @@ Options:
   --max-file-bytes <n>   skip files larger than this
   --max-tokens <n>       upper bound on generated tokens
   --retrieval <r>        hybrid | model | bm25 (default hybrid)
+  --include <pattern>    read files matching it even if ignored (gitignore syntax; repeatable)
+  --exclude <pattern>    never read files matching it, besides .gitignore and the defaults (repeatable)
+  --rescan-seconds <n>   mcp: seconds between checks for changed files (default ${DEFAULT_RESCAN_SECONDS}; 0: only on start)
   --json                 machine-readable output on stdout
   --verbose              log progress details on stderr
   -h, --help             this text
@@ -31,18 +38,25 @@ Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled (what was read is saved
 
 class UsageError extends Error {}
 
+/** Set by `mnemo mcp`: its stdin listener would keep the process alive after the server stopped. */
+let exitWhenDone = false;
+
 interface Args {
   readonly command: string;
   readonly positional: string[];
   readonly flags: Map<string, string | true>;
+  /** Values of the flags that may be given more than once, in order. */
+  readonly lists: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['model', 'cache', 'device', 'max-file-bytes', 'max-tokens', 'retrieval']);
+const VALUE_FLAGS = new Set(['model', 'cache', 'device', 'max-file-bytes', 'max-tokens', 'retrieval', 'rescan-seconds']);
 const BOOL_FLAGS = new Set(['json', 'verbose', 'help']);
+const LIST_FLAGS = new Set(['include', 'exclude']);
 
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h') { flags.set('help', true); continue; }
@@ -50,15 +64,16 @@ export function parseArgs(argv: readonly string[]): Args {
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
       if (BOOL_FLAGS.has(name)) { flags.set(name, true); continue; }
-      if (!VALUE_FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
+      if (!VALUE_FLAGS.has(name) && !LIST_FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-      flags.set(name, value);
+      if (LIST_FLAGS.has(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
+      else flags.set(name, value);
       continue;
     }
     positional.push(a);
   }
-  return { command: positional.shift() ?? '', positional, flags };
+  return { command: positional.shift() ?? '', positional, flags, lists };
 }
 
 function flag(args: Args, name: string): string | undefined {
@@ -172,9 +187,9 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return args.command === '' && !args.flags.has('help') ? 2 : 0;
   }
-  const known = ['read', 'ask', 'summarize', 'explain', 'status', 'forget'];
+  const known = ['read', 'ask', 'summarize', 'explain', 'status', 'forget', 'mcp'];
   if (!known.includes(args.command)) throw new UsageError(`Unknown command "${args.command}".`);
-  const dir = args.positional[0];
+  const dir = args.positional[0] ?? (args.command === 'mcp' ? '.' : undefined);
   if (!dir) throw new UsageError(`mnemo ${args.command} needs a folder.`);
   const root = resolve(dir);
   if (!existsSync(root)) throw new UsageError(`The folder ${root} does not exist.`);
@@ -187,6 +202,18 @@ async function run(argv: readonly string[]): Promise<number> {
   const modelDir = resolve(flag(args, 'model') ?? defaultModelDir());
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new Error(`No model folder at ${modelDir} (model.json not found). Pass --model <dir> or set MNEMO_MODEL_DIR.`);
+  }
+
+  if (args.command === 'mcp') {
+    const rescan = flag(args, 'rescan-seconds') ?? String(DEFAULT_RESCAN_SECONDS);
+    const rescanSeconds = Number(rescan);
+    if (!Number.isFinite(rescanSeconds) || rescanSeconds < 0) throw new UsageError(`--rescan-seconds must be a number of seconds, 0 or more (got "${rescan}").`);
+    exitWhenDone = true;
+    return runMcpServer({
+      root, modelDir, cacheDir: resolve(flag(args, 'cache') ?? defaultCacheDir()), device,
+      include: args.lists.get('include'), exclude: args.lists.get('exclude'),
+      maxFileBytes: intFlag(args, 'max-file-bytes'), rescanSeconds, verbose: args.flags.has('verbose'), version: packageVersion(),
+    });
   }
 
   // Ctrl-C cancels cleanly (what was read is saved); a second Ctrl-C quits at once.
@@ -202,6 +229,7 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const engine: Engine = await openEngine({
     root, modelDir, cacheDir: resolve(flag(args, 'cache') ?? defaultCacheDir()), device,
+    include: args.lists.get('include'), exclude: args.lists.get('exclude'),
     maxFileBytes: intFlag(args, 'max-file-bytes'), logger: stderrLogger(args.flags.has('verbose')),
   });
   try {
@@ -274,6 +302,16 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The version in package.json beside the bundle (dist/cli.js → package.json). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
 /** A path names a folder when it is one on disk. */
 async function refineTarget(root: string, target: { kind: 'workspace' } | { kind: 'folder' | 'file'; path: string }) {
   if (target.kind === 'workspace') return target;
@@ -288,7 +326,10 @@ async function refineTarget(root: string, target: { kind: 'workspace' } | { kind
 }
 
 run(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+    if (exitWhenDone) process.exit(code);
+  },
   (e: unknown) => {
     clearLine();
     if (e instanceof UsageError) {

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import { openEngineInWorker } from '../core/host/remoteEngine';
+import { registerAgents } from './agents';
 import { registerCommands } from './commands';
 import { Ctx } from './context';
 import { messageOf } from './folderMemory';
@@ -18,6 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // is shared with every other extension and must never wait on the model.
     ctx = new Ctx(context, log, (options) => openEngineInWorker(options));
     ctx.push(...registerCommands(ctx));
+    ctx.push(...registerAgents(ctx));
     await ctx.start();
     log.info(`Mnemo ${context.extension.packageJSON.version} activated; memory is saved in ${context.globalStorageUri.fsPath}`);
   } catch (error) {

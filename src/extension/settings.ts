@@ -20,6 +20,8 @@ export interface FolderSettings {
   readonly readOnChange: boolean;
   readonly hoverEnabled: boolean;
   readonly maxAnswerTokens: number;
+  /** `@mnemo` has the user's chat model write answers from Mnemo's passages. */
+  readonly useLanguageModel: boolean;
 }
 
 export function folderSettings(folder: vscode.WorkspaceFolder | undefined): FolderSettings {
@@ -29,6 +31,7 @@ export function folderSettings(folder: vscode.WorkspaceFolder | undefined): Fold
     readOnChange: config.get<boolean>('readOnChange', true),
     hoverEnabled: config.get<boolean>('hover.enabled', true),
     maxAnswerTokens: clampInt(config.get<number>('maxAnswerTokens'), 16, 1024, DEFAULT_MAX_ANSWER_TOKENS),
+    useLanguageModel: config.get<boolean>('chat.useLanguageModel', false),
   };
 }
 
