@@ -13,7 +13,7 @@
 // per-question outcomes go to .cache/bench/qa/results.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readModelConfig } from '../../src/core/model';
+import { readModelConfig, type ModelConfig } from '../../src/core/model';
 import { MnemoTokenizer } from '../../src/core/tokenizer';
 import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
@@ -33,8 +33,9 @@ const cacheRoot = join(repoRoot, '.cache', 'bench', 'qa');
 
 /** Books are one file each; the 10M haystack is ~40 MB. */
 const MAX_FILE_BYTES = 256 * 2 ** 20;
-/** Questions asked per code set in a quick run. */
-const QUICK_SAMPLE = 20;
+/** Questions asked per code set in a quick run, and its sources: one Python and one JavaScript repository and the test book (CI runs it; it must stay near a minute). */
+const QUICK_SAMPLE = 15;
+const QUICK_SOURCES = ['email', 'commander', 'kjv'];
 const TUNE_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 export interface QaOptions {
@@ -62,7 +63,7 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   const selection: SetSelection = {
     // Tuning looks at dev sets only, whatever else is asked.
     splits: tune ? ['dev'] : splits.length ? splits : ['test'],
-    sources, sizes,
+    sources: names.length ? sources : quick ? QUICK_SOURCES : [], sizes,
     codeSample: quick ? QUICK_SAMPLE : undefined,
     haystacks: quick ? 2 : undefined,
   };
@@ -106,17 +107,34 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
       const of = r.outcomes.filter((o) => o.mode === m && o.fusionWeight === undefined);
       return of.length ? `${m} ${of.filter((o) => o.top1Lines).length}/${of.length}` : undefined;
     }).filter(Boolean);
+    // Written after every set, so that a run stopped before its largest books still leaves
+    // what it measured.
+    if (!options.tune) writeReport(options, config, questions, results, started, false);
     log(`${set.name}: ${r.read.filesReused ? `memory reused (${r.read.filesReused} files)` : `read ${r.read.tokens} tokens in ${r.read.seconds.toFixed(1)} s`}; top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  mkdirSync(cacheRoot, { recursive: true });
-  writeFileSync(join(cacheRoot, options.tune ? 'tune.json' : 'results.json'), JSON.stringify({ command: options.command, model: `${config.id} ${config.version}`, questions: [...questions.values()], results }, null, 1));
   if (options.tune) {
+    writeResults(options, config, questions, results);
     tuneReport(results);
     return { results };
   }
+  const section = writeReport(options, config, questions, results, started, true);
+  return { section, results };
+}
+
+function writeResults(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[]): void {
+  mkdirSync(cacheRoot, { recursive: true });
+  const body = { command: options.command, model: `${config.id} ${config.version}`, questions: [...questions.values()], results };
+  writeFileSync(join(cacheRoot, options.tune ? 'tune.json' : 'results.json'), JSON.stringify(body, null, 1));
+}
+
+function writeReport(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], started: number, finished: boolean): string {
+  writeResults(options, config, questions, results);
   const groups = groupSummaries(results, (id) => questions.get(id)?.depth);
   const wantedSizes = options.selection.sizes;
-  const notRun = BOOK_SIZES.filter((b) => !wantedSizes.includes(b.tokens)).map((b) => `${sizeLabel(b.tokens)}-token books`);
+  const notRun = [
+    ...(finished ? [] : ['the sets after the last row (the run was stopped or is still running)']),
+    ...BOOK_SIZES.filter((b) => !wantedSizes.includes(b.tokens)).map((b) => `${sizeLabel(b.tokens)}-token books`),
+  ];
   const section = formatQaSection({
     command: options.command, date: new Date().toISOString().slice(0, 10), minutes: (Date.now() - started) / 60000,
     model: `${config.id} ${config.version}`, quick: options.quick, groups, notRun,
@@ -125,9 +143,9 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
   if (options.out) {
     const before = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '# Benchmarks\n';
     writeFileSync(options.out, spliceSection(before, section));
-    log(`wrote the QA section of ${options.out}`);
+    if (finished) log(`wrote the QA section of ${options.out}`);
   }
-  return { section, results };
+  return section;
 }
 
 /** Prints top-1 (lines) of 'auto' per dev set and lexical share, and the best share. */

@@ -29,7 +29,7 @@ def docstring_node(node):
 def shares_line(lines, doc, owner):
     # Code before the docstring on its first line (e.g. `def f(): """x"""`) or after it on its last.
     before = lines[doc.lineno - 1][: doc.col_offset] if doc.lineno - 1 < len(lines) else ""
-    if before.strip() != "" or doc.lineno == owner.lineno:
+    if before.strip() != "" or (owner is not None and doc.lineno == owner.lineno):
         return True
     last = lines[doc.end_lineno - 1].encode("utf-8")[doc.end_col_offset:].decode("utf-8", "replace")
     rest = last.strip()
@@ -47,7 +47,7 @@ def describe(path):
     defs = []
     docstrings = []
     module_doc = docstring_node(tree)
-    if module_doc is not None and not shares_line(lines, module_doc, module_doc):
+    if module_doc is not None and not shares_line(lines, module_doc, None):
         docstrings.append([module_doc.lineno, module_doc.end_lineno])
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
