@@ -6,9 +6,10 @@
 //   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
 //   npm run eval:qa -- --sizes 4k,1M,10M    book sizes (10M reads for a long time on a CPU)
 //   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m1)
-//   npm run eval:qa -- --tune               dev sets only: the fused mode's lexical share on a
-//                                           grid 0..1, prints the best (model.json
-//                                           retrieval.fusionWeight); writes nothing else
+//   npm run eval:qa -- --tune               dev sets only (books 4k and 128k unless --sizes):
+//                                           the fused mode's lexical share on a grid 0..1,
+//                                           prints the best (model.json retrieval.fusionWeight);
+//                                           writes nothing else
 // Workspaces and the engine's memory of them are kept in .cache/bench/qa (re-runs reuse them);
 // per-question outcomes go to .cache/bench/qa/results.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -58,12 +59,12 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   const names = value('--sets')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const splits = names.filter((n): n is Split => n === 'test' || n === 'dev');
   const sources = names.filter((n) => n !== 'test' && n !== 'dev');
-  const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [4_000] : [4_000, 128_000, 1_000_000]);
+  const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [4_000] : tune ? [4_000, 128_000] : [4_000, 128_000, 1_000_000]);
   for (const s of sizes) if (!BOOK_SIZES.some((b) => b.tokens === s)) throw new Error(`--sizes: ${sizeLabel(s)} is not one of ${BOOK_SIZES.map((b) => sizeLabel(b.tokens)).join(', ')}`);
   const selection: SetSelection = {
     // Tuning looks at dev sets only, whatever else is asked.
     splits: tune ? ['dev'] : splits.length ? splits : ['test'],
-    sources: names.length ? sources : quick ? QUICK_SOURCES : [], sizes,
+    sources: names.length ? sources : quick && !tune ? QUICK_SOURCES : [], sizes,
     codeSample: quick ? QUICK_SAMPLE : undefined,
     haystacks: quick ? 2 : undefined,
   };
@@ -164,7 +165,13 @@ function tuneReport(results: readonly SetOutcome[]): void {
     if (mean >= best.mean) best = { w, mean };
     lines.push(`| ${w.toFixed(1)} | ${per.map((x) => (x * 100).toFixed(1)).join(' | ')} | ${(mean * 100).toFixed(1)} |`);
   }
-  process.stdout.write(`${lines.join('\n')}\n\nBest on the dev sets (mean top-1 lines over sets): retrieval.fusionWeight = ${best.w} (${(best.mean * 100).toFixed(1)} %)\n`);
+  // An engine without QueryOptions.fusionWeight ranks the same whatever the weight: say so
+  // rather than print a "best" weight that was never compared.
+  const ranking = (w: number): string => results.flatMap((r) => r.outcomes).filter((o) => o.mode === 'auto' && o.fusionWeight === w).map((o) => `${o.id}:${o.reciprocalRank}`).join(',');
+  const flat = TUNE_GRID.every((w) => ranking(w) === ranking(TUNE_GRID[0]!));
+  process.stdout.write(`${lines.join('\n')}\n\n${flat
+    ? 'Every lexical share ranked every dev question the same: this engine ignores QueryOptions.fusionWeight, so there is nothing to tune yet.'
+    : `Best on the dev sets (mean top-1 lines over sets): retrieval.fusionWeight = ${best.w} (${(best.mean * 100).toFixed(1)} %)`}\n`);
 }
 
 if (require.main === module) {
