@@ -111,7 +111,7 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
     // Written after every set, so that a run stopped before its largest books still leaves
     // what it measured.
     if (!options.tune) writeReport(options, config, questions, results, started, false);
-    log(`${set.name}: ${r.read.filesReused ? `memory reused (${r.read.filesReused} files)` : `read ${r.read.tokens} tokens in ${r.read.seconds.toFixed(1)} s`}; top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   if (options.tune) {
     writeResults(options, config, questions, results);
