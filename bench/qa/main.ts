@@ -13,6 +13,7 @@
 // Workspaces and the engine's memory of them are kept in .cache/bench/qa (re-runs reuse them);
 // per-question outcomes go to .cache/bench/qa/results.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readModelConfig, type ModelConfig } from '../../src/core/model';
 import { MnemoTokenizer } from '../../src/core/tokenizer';
@@ -128,6 +129,8 @@ function writeResults(options: QaOptions, config: ModelConfig, questions: Readon
   writeFileSync(join(cacheRoot, options.tune ? 'tune.json' : 'results.json'), JSON.stringify(body, null, 1));
 }
 
+const startLoad = loadavg()[0]!;
+
 function writeReport(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], started: number, finished: boolean): string {
   writeResults(options, config, questions, results);
   const groups = groupSummaries(results, (id) => questions.get(id)?.depth);
@@ -139,6 +142,7 @@ function writeReport(options: QaOptions, config: ModelConfig, questions: Readonl
   const section = formatQaSection({
     command: options.command, date: new Date().toISOString().slice(0, 10), minutes: (Date.now() - started) / 60000,
     model: `${config.id} ${config.version}`, quick: options.quick, groups, notRun,
+    load: `${startLoad.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
     retrievalNames: MODES.map((m) => `'${ENGINE_RETRIEVAL[m]}'`).join(' / '),
   });
   if (options.out) {

@@ -1,5 +1,6 @@
 // Adds up the outcomes of the question-answering evaluation per set and writes its section of
 // BENCHMARKS.md: lexical, model keys and fused side by side, with n, for every set.
+import { cpus } from 'node:os';
 import { MODES, type Mode, type Outcome, type SetOutcome } from './run';
 import { sizeLabel } from './sets';
 
@@ -95,6 +96,8 @@ export interface QaReportInput {
   readonly model: string;
   readonly quick: boolean;
   readonly retrievalNames: string;
+  /** One-minute load average at the start and end: latencies on a shared machine depend on it. */
+  readonly load: string;
   readonly groups: readonly GroupSummary[];
   readonly notRun: readonly string[];
 }
@@ -114,7 +117,8 @@ export function formatQaSection(input: QaReportInput): string {
 Written by \`${input.command}\` on ${input.date} (${input.minutes.toFixed(1)} min), model ${input.model}, \`cpu\` provider.
 Every cell is **lexical / model keys / fused**: the engine's \`retrieval\` modes ${input.retrievalNames}. Figures are
 percentages of the n questions (MRR as a fraction); latency is milliseconds from asking to the
-citations (retrieval), p50/p95, per mode. ${input.quick ? '**Quick run**: a fixed sample of each set, small haystacks only; it proves the evaluation works, not the engine.' : ''}
+citations (retrieval), p50/p95, per mode; load average ${input.load} (${cpus().length} cores), so compare
+latencies within a run. ${input.quick ? '**Quick run**: a fixed sample of each set, small haystacks only; it proves the evaluation works, not the engine.' : ''}
 
 ### Code: whole held-out repositories (every segment of the repository a candidate)
 
