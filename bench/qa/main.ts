@@ -6,6 +6,7 @@
 //   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
 //   npm run eval:qa -- --sizes 4k,1M,10M    book sizes (10M reads for a long time on a CPU)
 //   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m1)
+//   npm run eval:qa -- --render             writes the section again from the last results.json
 //   npm run eval:qa -- --tune               dev sets only (books 4k and 128k unless --sizes):
 //                                           the fused mode's lexical share on a grid 0..1,
 //                                           prints the best (model.json retrieval.fusionWeight);
@@ -43,6 +44,8 @@ const TUNE_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 export interface QaOptions {
   readonly quick: boolean;
   readonly tune: boolean;
+  /** Write the section again from the last results.json, measuring nothing. */
+  readonly render?: boolean;
   readonly modelDir: string;
   readonly selection: SetSelection;
   /** Markdown file whose QA section is written; undefined = none. */
@@ -71,7 +74,7 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   };
   const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
   return {
-    quick, tune, selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    quick, tune, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
     modelDir: resolve(repoRoot, value('--model') ?? 'models/mnemo-m1'),
     out: tune ? undefined : resolve(repoRoot, out),
   };
@@ -88,8 +91,17 @@ async function bytesPerTokenOf(modelDir: string): Promise<(sample: string) => nu
 }
 
 /** Runs the evaluation; returns the Markdown section (also spliced into options.out). */
-export async function runQa(options: QaOptions): Promise<{ section?: string; results: SetOutcome[] }> {
-  const started = Date.now();
+export async function runQa(options: QaOptions): Promise<{ section?: string; results: readonly SetOutcome[] }> {
+  runStarted = Date.now();
+  if (options.render) {
+    // The last run's outcomes, written again (after a change to bench/qa/report.ts), measuring nothing.
+    const file = join(cacheRoot, 'results.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedResults;
+    const section = renderSection(saved, saved.finished ?? true);
+    if (options.out) writeFileSync(options.out, spliceSection(existsSync(options.out) ? readFileSync(options.out, 'utf8') : '# Benchmarks\n', section));
+    log(`wrote the QA section of ${options.out} from ${file}`);
+    return { section, results: saved.results };
+  }
   const config = await readModelConfig(options.modelDir);
   const memoryDir = join(cacheRoot, 'memory', modelCacheKey(options.modelDir));
   mkdirSync(memoryDir, { recursive: true });
@@ -111,40 +123,63 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
     }).filter(Boolean);
     // Written after every set, so that a run stopped before its largest books still leaves
     // what it measured.
-    if (!options.tune) writeReport(options, config, questions, results, started, false);
+    if (!options.tune) writeReport(options, config, questions, results, false);
     log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   if (options.tune) {
-    writeResults(options, config, questions, results);
+    writeResults(options, config, questions, results, true);
     tuneReport(results);
     return { results };
   }
-  const section = writeReport(options, config, questions, results, started, true);
+  const section = writeReport(options, config, questions, results, true);
   return { section, results };
 }
 
-function writeResults(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[]): void {
+function writeResults(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], finished: boolean): SavedResults {
   mkdirSync(cacheRoot, { recursive: true });
-  const body = { command: options.command, model: `${config.id} ${config.version}`, questions: [...questions.values()], results };
+  const body: SavedResults = {
+    command: options.command, model: `${config.id} ${config.version}`, quick: options.quick, sizes: options.selection.sizes,
+    minutes: (Date.now() - runStarted) / 60000, load: `${startLoad.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
+    finished, questions: [...questions.values()], results,
+  };
   writeFileSync(join(cacheRoot, options.tune ? 'tune.json' : 'results.json'), JSON.stringify(body, null, 1));
+  return body;
 }
 
 const startLoad = loadavg()[0]!;
+let runStarted = Date.now();
 
-function writeReport(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], started: number, finished: boolean): string {
-  writeResults(options, config, questions, results);
-  const groups = groupSummaries(results, (id) => questions.get(id)?.depth);
-  const wantedSizes = options.selection.sizes;
+/** What results.json holds: enough to write the section again (`--render`). */
+interface SavedResults {
+  readonly command: string;
+  readonly model: string;
+  readonly quick?: boolean;
+  readonly sizes?: readonly number[];
+  readonly minutes?: number;
+  readonly load?: string;
+  readonly finished?: boolean;
+  readonly questions: Question[];
+  readonly results: readonly SetOutcome[];
+}
+
+function renderSection(saved: SavedResults, finished: boolean): string {
+  const questions = new Map(saved.questions.map((q) => [q.id, q]));
+  const groups = groupSummaries(saved.results, (id) => questions.get(id)?.depth);
+  const wantedSizes = saved.sizes ?? [];
   const notRun = [
     ...(finished ? [] : ['the sets after the last row (the run was stopped or is still running)']),
     ...BOOK_SIZES.filter((b) => !wantedSizes.includes(b.tokens)).map((b) => `${sizeLabel(b.tokens)}-token books`),
   ];
-  const section = formatQaSection({
-    command: options.command, date: new Date().toISOString().slice(0, 10), minutes: (Date.now() - started) / 60000,
-    model: `${config.id} ${config.version}`, quick: options.quick, groups, notRun,
-    load: `${startLoad.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
+  return formatQaSection({
+    command: saved.command, date: new Date().toISOString().slice(0, 10), minutes: saved.minutes ?? NaN,
+    model: saved.model, quick: saved.quick ?? false, groups, notRun, load: saved.load ?? 'not recorded',
     retrievalNames: MODES.map((m) => `'${ENGINE_RETRIEVAL[m]}'`).join(' / '),
   });
+}
+
+function writeReport(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], finished: boolean): string {
+  const saved = writeResults(options, config, questions, results, finished);
+  const section = renderSection(saved, finished);
   if (options.out) {
     const before = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '# Benchmarks\n';
     writeFileSync(options.out, spliceSection(before, section));

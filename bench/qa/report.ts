@@ -24,6 +24,8 @@ export interface GroupSummary {
   readonly readTokens: number;
   readonly readSeconds: number;
   readonly questions: number;
+  /** Workspaces (haystacks) the group's questions were asked of. */
+  readonly workspaces: number;
   readonly modes: Partial<Record<Mode, ModeSummary>>;
   /** Books: top-1 line hits of each mode at each depth, as [hits, n]. */
   readonly byDepth?: Record<string, Partial<Record<Mode, [number, number]>>>;
@@ -77,7 +79,7 @@ export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: str
     return {
       group, split: first.split, kind: first.kind, tokens: first.tokens,
       readTokens: rs.reduce((s, r) => s + r.read.tokens, 0), readSeconds: rs.reduce((s, r) => s + r.read.seconds, 0),
-      questions: rs.reduce((s, r) => s + r.set.questions, 0), modes, byDepth,
+      questions: rs.reduce((s, r) => s + r.set.questions, 0), workspaces: rs.length, modes, byDepth,
     };
   });
 }
@@ -110,7 +112,7 @@ export function formatQaSection(input: QaReportInput): string {
     const c = g.byDepth?.[d]?.auto;
     return c ? `${c[0]}/${c[1]}` : '–';
   }).join(' · ');
-  const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} (read ${g.readTokens.toLocaleString('en-US')}) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${ms(g)} |`);
+  const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${ms(g)} |`);
   return `${SECTION_BEGIN}
 ## Question answering: held-out code and books (\`bench/qa\`)
 
@@ -128,7 +130,7 @@ ${codeRows.join('\n') || '| (not run) | | | | | | |'}
 
 ### Books: planted facts
 
-| Book / haystack | Split | Tokens | n | Top-1 line | Value in first passage | Answer is exactly the value | Fused top-1 at start · middle · end | Retrieval ms p50/p95 |
+| Book / haystack | Split | Tokens × haystacks | n | Top-1 line | Value in first passage | Answer is exactly the value | Fused top-1 at start · middle · end | Retrieval ms p50/p95 |
 |---|---|---|---|---|---|---|---|---|
 ${bookRows.join('\n') || '| (not run) | | | | | | | | |'}
 ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` : ''}
