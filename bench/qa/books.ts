@@ -1,3 +1,6 @@
+// EVALUATION ONLY: training must not use the fact templates or slot lists below (nor those of
+// bench/qa/templates.ts); the model's pass-key training makes its own sentences and questions.
+//
 // Planted facts in long books: a fact sentence ("The pass key for the cellar door is 48213.")
 // put on a line of its own near the start, the middle or the end of a book cut to N tokens, and
 // a question worded differently from it ("What number opens the cellar door?"). The answer is
