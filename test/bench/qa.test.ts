@@ -1,0 +1,214 @@
+// The question generators of the QA evaluation (bench/qa) give the right answers on tiny inputs
+// whose answers are known by construction: a wrong line range, a docstring left in the copy, a
+// fact at another line or a value that is not the planted one fails here.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cutBook, plantFacts } from '../../bench/qa/books';
+import { buildCodeWorkspace, codeQuestionSets } from '../../bench/qa/code';
+import { PYTHON, scriptDefinitions } from '../../bench/qa/definitions';
+import { removeLines } from '../../bench/qa/edit';
+import { spliceSection, SECTION_BEGIN, SECTION_END } from '../../bench/qa/report';
+import { normalise, score } from '../../bench/qa/run';
+import { firstSentence } from '../../bench/qa/sentence';
+import { reword, VERB_TEMPLATES } from '../../bench/qa/templates';
+import { tempDir } from '../core/helpers';
+
+const repoRoot = process.cwd();
+
+const PY = `"""A module of three documented definitions."""
+
+import os
+
+
+def alpha(x):
+    """Return the alpha value of the given number.
+
+    More words that are not the first sentence.
+    """
+    return x + 1
+
+
+@staticmethod
+def skipped(y): """Inline docstrings share a line with code, so they are not asked."""; return y
+
+
+class Beta:
+    """A container for beta readings, e.g. from the sensor."""
+
+    limit = 3
+
+    def gamma(self):
+        """Compute the gamma correction for every stored reading."""
+        total = 0
+        return total
+`;
+
+/** 1-based line of the first line of `text` that starts with `start` (after indentation). */
+function lineOf(text: string, start: string): number {
+  const i = text.split('\n').findIndex((l) => l.trimStart().startsWith(start));
+  assert.ok(i >= 0, `no line starting with ${start}`);
+  return i + 1;
+}
+
+test('python: docstring questions map to the definition lines in a copy without docstrings', { skip: existsSync(PYTHON) ? false : `no ${PYTHON}` }, async () => {
+  const src = await tempDir('qa-src');
+  const ws = await tempDir('qa-ws');
+  try {
+    writeFileSync(join(src.path, 'mod.py'), PY);
+    const built = await buildCodeWorkspace(repoRoot, { name: 'tiny', language: 'python', root: src.path }, ws.path);
+    const copy = readFileSync(join(ws.path, 'mod.py'), 'utf8');
+    for (const words of ['alpha value', 'beta readings', 'gamma correction', 'A module of three']) assert.ok(!copy.includes(words), `"${words}" left in the copy`);
+    assert.ok(copy.includes('Inline docstrings'), 'an inline docstring cannot be removed by whole lines and stays');
+    const [docstring, reworded] = codeQuestionSets('tiny', 'test', ws.path, built.defs, built.readable);
+    const byQuestion = new Map(docstring!.questions.map((q) => [q.question, q.answers]));
+    assert.deepEqual([...byQuestion.keys()].sort(), [
+      'A container for beta readings, e.g. from the sensor.',
+      'Compute the gamma correction for every stored reading.',
+      'Return the alpha value of the given number.',
+    ]);
+    assert.deepEqual(byQuestion.get('Return the alpha value of the given number.'), [{ path: 'mod.py', startLine: lineOf(copy, 'def alpha'), endLine: lineOf(copy, 'return x + 1') }]);
+    // A class's own part: from `class` to the line before its first method.
+    assert.deepEqual(byQuestion.get('A container for beta readings, e.g. from the sensor.'), [{ path: 'mod.py', startLine: lineOf(copy, 'class Beta'), endLine: lineOf(copy, 'def gamma') - 1 }]);
+    assert.deepEqual(byQuestion.get('Compute the gamma correction for every stored reading.'), [{ path: 'mod.py', startLine: lineOf(copy, 'def gamma'), endLine: lineOf(copy, 'return total') }]);
+    // Reworded questions have the same answers as their docstring question, in other words.
+    assert.equal(reworded!.questions.length, 3);
+    for (const q of reworded!.questions) {
+      const twin = docstring!.questions.find((d) => d.id.replace('docstring', 'reworded') === q.id)!;
+      assert.deepEqual(q.answers, twin.answers);
+      assert.notEqual(q.question, twin.question);
+    }
+  } finally {
+    await src.cleanup();
+    await ws.cleanup();
+  }
+});
+
+const JS = `/**
+ * Tiny command helpers.
+ */
+'use strict';
+
+/**
+ * Parse the command line flags into an options object.
+ * @param {string[]} argv
+ */
+function parseFlags(argv) {
+  return {};
+}
+
+/**
+ * Represents one registered sub command of the program.
+ */
+class Sub {
+  /**
+   * Set the description shown in the help output.
+   */
+  describe(text) {
+    this.text = text;
+  }
+}
+
+exports.parseFlags = parseFlags;
+`;
+
+test('javascript: JSDoc before a function, class or method gives its lines, and is removed', () => {
+  const found = scriptDefinitions('lib/cmd.js', JS);
+  const edit = removeLines(JS, found.docRanges);
+  assert.ok(!edit.text.includes('/**'), 'every JSDoc block is removed');
+  const byName = new Map(found.defs.map((d) => [d.name, d]));
+  assert.deepEqual([...byName.keys()].sort(), ['Sub', 'describe', 'parseFlags']);
+  const at = (name: string): [number, number] => [edit.map(byName.get(name)!.line)!, edit.map(byName.get(name)!.endLine)!];
+  assert.deepEqual(at('parseFlags'), [lineOf(edit.text, 'function parseFlags'), lineOf(edit.text, 'return {}') + 1]);
+  assert.deepEqual(at('describe'), [lineOf(edit.text, 'describe(text)'), lineOf(edit.text, 'this.text = text') + 1]);
+  assert.deepEqual(at('Sub'), [lineOf(edit.text, 'class Sub'), lineOf(edit.text, 'class Sub')]);
+  assert.equal(firstSentence(byName.get('parseFlags')!.doc), 'Parse the command line flags into an options object.');
+  assert.equal(firstSentence(byName.get('describe')!.doc), 'Set the description shown in the help output.');
+});
+
+test('first sentences: abbreviations do not end them; short or non-prose ones are dropped', () => {
+  assert.equal(firstSentence('Read a file, e.g. a log, into lines.  Then more.'), 'Read a file, e.g. a log, into lines.');
+  assert.equal(firstSentence('Summary line without a stop\nthat wraps.\n\nBody.'), 'Summary line without a stop that wraps.');
+  assert.equal(firstSentence('Constructor.'), undefined);
+  assert.equal(firstSentence('>>> f(1)\n2'), undefined);
+});
+
+test('reworded questions: deterministic, from the evaluation templates, without the leading verb', () => {
+  const a = reword('Return the alpha value of the given number.', 'seed');
+  const b = reword('Return the alpha value of the given number.', 'seed');
+  assert.deepEqual(a, b);
+  assert.ok(a && VERB_TEMPLATES.includes(a.template));
+  assert.ok(!/\breturn\b/i.test(a.question), a.question);
+  assert.match(a.question, /alpha data of count/);
+  assert.equal(reword('Return `foo_bar`.', 'seed'), undefined, 'nothing left once identifiers go');
+});
+
+test('planted facts: each fact is on its stated line, the value is in it exactly and not in the question', () => {
+  const book = Array.from({ length: 400 }, (_, i) => `Ge${i}:1 And it came to pass on day ${i}.`).join('\n');
+  const haystack = cutBook(book, 8000, 100);
+  const { text, facts } = plantFacts(haystack, 2, 42);
+  const lines = text.split('\n');
+  assert.equal(facts.length, 6);
+  assert.equal(lines.length, haystack.split('\n').length + 6);
+  for (const f of facts) {
+    assert.equal(lines[f.line - 1], f.fact);
+    assert.ok(f.fact.includes(f.value), `${f.value} not in ${f.fact}`);
+    assert.ok(!f.question.includes(f.value), `the question gives the value away: ${f.question}`);
+  }
+  const where = (d: string): number[] => facts.filter((f) => f.depth === d).map((f) => f.line / lines.length);
+  assert.ok(Math.max(...where('start')) < 0.1 && Math.min(...where('end')) > 0.9);
+  assert.ok(where('middle').every((x) => x > 0.4 && x < 0.6));
+  assert.equal(new Set(facts.map((f) => f.question)).size, 6, 'no two facts answer the same question');
+  assert.deepEqual(plantFacts(haystack, 2, 42).facts, facts, 'deterministic');
+});
+
+test('a haystack longer than its book repeats the book and ends at a line end', () => {
+  const text = cutBook('one\ntwo\n', 20);
+  assert.equal(text, 'one\ntwo\none\ntwo\none\n');
+});
+
+test('scoring: top-1 lines, reciprocal rank and exact value', () => {
+  const question = { id: 'q', kind: 'fact' as const, question: 'What number opens the cellar door?', value: '48213', answers: [{ path: 'kjv.txt', startLine: 10, endLine: 10 }] };
+  const cite = (path: string, a: number, b: number) => ({ path, startLine: a, endLine: b, score: 1 });
+  const wrongFirst = score(question, 'lexical', { text: ' 48213.', citations: [cite('kjv.txt', 20, 30), cite('kjv.txt', 5, 12)], coverage: 1, millisecondsToFirstToken: 0 }, 3, 5, 'x 48213 y');
+  assert.equal(wrongFirst.top1File, true);
+  assert.equal(wrongFirst.top1Lines, false);
+  assert.equal(wrongFirst.reciprocalRank, 0.5);
+  assert.equal(wrongFirst.exact, true);
+  assert.equal(wrongFirst.inFirstPassage, true);
+  const fragment = score(question, 'auto', { text: 'library', citations: [cite('kjv.txt', 9, 11)], coverage: 1, millisecondsToFirstToken: 0 }, 3, 5, 'no value here');
+  assert.equal(fragment.top1Lines, true);
+  assert.equal(fragment.exact, false);
+  assert.equal(fragment.inFirstPassage, false);
+  assert.equal(normalise('"Port Idris."'), 'port idris');
+});
+
+test('removing lines keeps track of where the others went', () => {
+  const edit = removeLines('a\nb\nc\nd\ne', [[2, 3]]);
+  assert.equal(edit.text, 'a\nd\ne');
+  assert.deepEqual([1, 2, 3, 4, 5].map(edit.map), [1, undefined, undefined, 2, 3]);
+});
+
+test('the QA section of BENCHMARKS.md is replaced, and the rest kept', () => {
+  const section = (x: string): string => `${SECTION_BEGIN}\n${x}\n${SECTION_END}`;
+  const once = spliceSection('# Benchmarks\n\nother rows\n', section('first'));
+  assert.equal(once, `# Benchmarks\n\nother rows\n\n${section('first')}\n`);
+  assert.equal(spliceSection(once, section('second')), `# Benchmarks\n\nother rows\n\n${section('second')}\n`);
+});
+
+test('the evaluation copy of a folder skips source maps (they hold the docstrings)', async () => {
+  const src = await tempDir('qa-map');
+  const ws = await tempDir('qa-map-ws');
+  try {
+    mkdirSync(join(src.path, 'lib'));
+    writeFileSync(join(src.path, 'lib', 'a.js'), JS);
+    writeFileSync(join(src.path, 'lib', 'a.js.map'), '{"sourcesContent":["Parse the command line flags"]}');
+    await buildCodeWorkspace(repoRoot, { name: 'm', language: 'javascript', root: src.path }, ws.path);
+    assert.ok(existsSync(join(ws.path, 'lib', 'a.js')));
+    assert.ok(!existsSync(join(ws.path, 'lib', 'a.js.map')));
+  } finally {
+    await src.cleanup();
+    await ws.cleanup();
+  }
+});
