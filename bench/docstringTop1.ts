@@ -29,7 +29,9 @@ function questions(root: string, paths: readonly string[]): Question[] {
       while (j < lines.length - 1 && !/:\s*(#.*)?$/.test(lines[j]!)) j++;
       const doc = /^\s*[rbuRBU]?("""|''')\s*(.*)$/.exec(lines[j + 1] ?? '');
       if (!doc) return;
-      const sentence = doc[2]!.replace(/("""|''').*$/, '').split(/(?<=\.)\s/)[0]!.trim();
+      // The summary line is on the quotes' line, or (PEP 257's other style) the next one.
+      const first = doc[2]!.replace(/("""|''').*$/, '').trim() || (lines[j + 2] ?? '').replace(/("""|''').*$/, '').trim();
+      const sentence = first.split(/(?<=\.)\s/)[0]!.trim();
       if (sentence.split(/\s+/).length < 4) return;
       let end = j + 1;
       while (end < lines.length - 1 && !lines[end]!.includes(doc[1]!, end === j + 1 ? lines[end]!.indexOf(doc[1]!) + 3 : 0)) end++;

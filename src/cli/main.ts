@@ -160,7 +160,8 @@ function printAnswer(a: Answer, json: boolean, extra: Record<string, unknown> = 
   const lead = a.passages.length > 0 ? a.text.split('\n\n', 1)[0]! : a.text;
   process.stdout.write(`${lead}\n`);
   for (const p of a.passages) {
-    process.stdout.write(`\n${cite(p.citation)}  (${p.citation.sources.join('+') || 'this file'}, score ${p.citation.score.toFixed(3)})\n${quote(p)}\n`);
+    const found = p.citation.sources.length > 0 ? `  (${p.citation.sources.join('+')}, score ${p.citation.score.toFixed(3)})` : '';
+    process.stdout.write(`\n${cite(p.citation)}${found}\n${quote(p)}\n`);
   }
   for (const w of a.warnings ?? []) process.stdout.write(`\nNote: ${w}\n`);
   if (a.coverage < 1) process.stdout.write(`\nNote: answered from ${(a.coverage * 100).toFixed(1)}% of the folder; read it fully with \`mnemo read\`.\n`);

@@ -198,7 +198,8 @@ async function openingPassage(texts: SourceTexts, file: FileMemory): Promise<Pas
   const lines = await texts.lines(file);
   if (!lines || file.segmentsRead === 0) return undefined;
   const r = openingLines(lines);
-  const segment: SegmentLines = { citation: { path: file.path, startLine: 1, endLine: lines.length, score: 1, sources: ['model'] }, lines };
+  // Found by neither retriever: a file's opening is quoted because it is the opening.
+  const segment: SegmentLines = { citation: { path: file.path, startLine: 1, endLine: lines.length, score: 1, sources: [] }, lines };
   return passageOf(segment, r.startLine, r.endLine);
 }
 
