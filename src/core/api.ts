@@ -141,7 +141,7 @@ export interface QueryOptions {
   readonly retrieval?: RetrievalMode;
   /**
    * Share of the lexical side in the fused score, in [0, 1]; for evaluation and tuning only
-   * (front ends never set it). Default: model.json's retrieval.fusionWeight, else 0.8.
+   * (front ends never set it). Default: model.json's retrieval.fusionWeight, else 0.9.
    */
   readonly fusionWeight?: number;
 }
