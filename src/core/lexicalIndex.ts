@@ -195,16 +195,18 @@ export class LexicalIndex {
       scores[id]! += s;
     };
     const terms = [...new Set(analyze(query))];
+    // Dead documents (files removed since the last compaction) are skipped; without any, no check.
+    const clean = N === this.owners.length;
     for (const term of terms) {
       const p = this.postings.get(term);
       if (!p) continue;
-      let df = 0;
-      for (let i = 0; i < p.n; i++) if (this.owners[p.ids[i]!]) df++;
+      let df = p.n;
+      if (!clean) { df = 0; for (let i = 0; i < p.n; i++) if (this.owners[p.ids[i]!]) df++; }
       if (df === 0) continue;
       const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
       for (let i = 0; i < p.n; i++) {
         const id = p.ids[i]!;
-        if (!this.owners[id]) continue;
+        if (!clean && !this.owners[id]) continue;
         const tf = p.tfs[i]!;
         add(id, (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[id]!) / avg)));
       }

@@ -338,20 +338,27 @@ export async function explain(ctx: QueryContext, query: SymbolQuery, options?: Q
   const texts = new SourceTexts(ctx);
   const fast = options?.fast ?? false;
   const byWords = lexicalSegments(ctx.memory, ctx.lexical, query.symbol, fast ? 24 : 64);
-  const byModel = topSegments(ctx.memory, await queryKey(ctx.model, query.symbol), fast ? 16 : 48);
   const here = ctx.memory.get(query.path);
   const local: Hit[] = here ? Array.from({ length: here.segmentsRead }, (_, index) => ({ file: here, index, score: 0, sources: [] })) : [];
   const seen = new Set<string>();
-  const candidates = [...byWords, ...local, ...byModel].filter((h) => {
+  const fresh = (h: Hit): boolean => {
     const k = `${h.file.path}#${h.index}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
-  });
-  // Only segments that hold the name can define or use it; reading the others would be waste.
+  };
+  // Only segments that hold the name can define or use it.
   const word = new RegExp(`(^|[^\\w$])${escapeRegExp(query.symbol)}($|[^\\w$])`);
-  const segments = (await texts.segments(candidates)).filter((s) => s.lines.some((l) => word.test(l)));
-  const definition = findDefinition(segments, query.symbol);
+  const holding = async (hits: readonly Hit[]): Promise<SegmentLines[]> => (await texts.segments(hits.filter(fresh))).filter((s) => s.lines.some((l) => word.test(l)));
+  // The name's own segments and the cursor's file first; the model's keys (trained to map a name
+  // to its definition) only when those hold no definition, so a hover reads few files.
+  const segments = await holding([...byWords, ...local]);
+  let definition = findDefinition(segments, query.symbol);
+  if (!definition) {
+    const more = await holding(topSegments(ctx.memory, await queryKey(ctx.model, query.symbol), fast ? 16 : 48));
+    definition = findDefinition(more, query.symbol);
+    segments.push(...more);
+  }
 
   let defPassage: Passage | undefined;
   if (definition) {
