@@ -8,6 +8,13 @@
 // kernel's documentation (Debian's python3.11 and linux-doc-6.1), a third each, files taken in
 // a fixed shuffled order. Queries: the first sentence of docstrings found in that Python code
 // (the shape of a developer's question) and a few hand-written questions.
+//
+// Measured on the 2-core development machine, shared (load 6-9), 2026-11-30:
+//   1M tokens (7,940 segments):   1.93 MiB on disk, load 123 ms, save 174 ms, query median 0.2 ms, p95 9.9 ms, max 84 ms
+//   10M tokens (80,110 segments): 17.8 MiB on disk (1.78 MiB per million tokens), load 0.97 s, save 0.97 s,
+//                                 heap 307 MiB, query median 1.2 ms, p95 10.9 ms, max 117 ms (206 questions, top 100)
+// MiniSearch 7.2 in the same place (load ~13-17): 3.3 MiB per million tokens; at 10M load 112 s,
+// 2 GiB heap, query median 384 ms, p95 3.8 s.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
