@@ -18,6 +18,8 @@ const skip = noModel();
 //     This can be used to make triple-quoted strings line up with the left
 const QUESTION = 'How do I make triple-quoted strings line up with the left edge?';
 const DOC_LINE = '    This can be used to make triple-quoted strings line up with the left';
+// What the edit test writes in its place.
+const EDITED_LINE = '    Useful for aligning a heredoc flush against the gutter, so the';
 
 let ws: Awaited<ReturnType<typeof copyCodebase>>;
 let engine: Engine | undefined;
@@ -90,7 +92,7 @@ test('the index is saved with the memory, follows an edit, and is rebuilt when d
   // Edit: the docstring's sentence is reworded. Old words gone, new ones found at their line.
   const file = join(ws.root, 'py/textwrap.py');
   const text = await readFile(file, 'utf8');
-  await writeFile(file, text.replace(DOC_LINE, '    Useful for aligning a heredoc flush against the gutter, so the'));
+  await writeFile(file, text.replace(DOC_LINE, EDITED_LINE));
   const r = await engine!.read();
   assert.equal(r.filesRead, 1);
   const old = await engine!.ask(QUESTION, { retrieval: 'lexical' });
@@ -127,4 +129,32 @@ test('the index is saved with the memory, follows an edit, and is rebuilt when d
   await open();
   assert.ok(logger.lines.some((l) => /has no lexical index/.test(l)));
   assert.deepEqual(place(await engine!.ask(QUESTION.replace('triple-quoted', 'dedent'), { retrieval: 'lexical' }))?.[0], 'py/textwrap.py');
+});
+
+test('generated text appears only where model.json declares it good, and then only whole', { skip }, async () => {
+  // The same model with ask generation declared: its files linked, model.json rewritten.
+  const { mkdtemp, readdir, symlink, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'mnemo-model-'));
+  try {
+    for (const name of await readdir(modelDir())) if (name !== 'model.json') await symlink(join(modelDir(), name), join(dir, name));
+    const config = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { generation: { ask: true } } }));
+    const declared = await openEngine({ root: ws.root, cacheDir: ws.cache, modelDir: dir, device: 'cpu', logger: recordingLogger() });
+    try {
+      // Run after the edit test: the docstring line now reads EDITED_LINE.
+      const a = await declared.ask('aligning a heredoc flush against the gutter', { maxTokens: 24 });
+      const lead = a.text.split('\n\n')[0]!;
+      // Whatever the decoder wrote: shown as the answer if it is a whole sentence, else the quotes.
+      if (a.kind === 'generated') assert.ok(!isFragment(lead), lead);
+      else assert.deepEqual([a.kind, lead], ['passages', NOT_SURE]);
+      assert.ok(a.text.includes(EDITED_LINE), 'the passages are quoted either way');
+      const summary = await declared.summarize({ kind: 'file', path: 'py/textwrap.py' });
+      assert.equal(summary.kind, 'passages', 'summaries were not declared');
+    } finally {
+      await declared.dispose();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
