@@ -84,8 +84,8 @@ async function read(job: ReadJob): Promise<ReadOutcome> {
       }
     }
 
-    // Retrieval: is the first citation the needle's place? Model keys alone, BM25 alone over
-    // the same stored segments, and the engine's default (BM25 re-ranking the model's picks).
+    // Retrieval: is the first citation the needle's place? Model keys alone, the lexical index
+    // alone over the same stored segments, and the engine's default (the two fused).
     const results: NeedleResult[] = [];
     for (const needle of needles) {
       const top1 = {} as Record<Method, boolean>;

@@ -31,7 +31,7 @@ export interface AttentionJob {
 
 export type Job = ReadJob | AttentionJob;
 
-export const METHODS = ['model', 'bm25', 'hybrid'] as const;
+export const METHODS = ['model', 'lexical', 'auto'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Whether the first citation answered the needle, for each retrieval method. */

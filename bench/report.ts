@@ -140,12 +140,12 @@ export function buildRows(input: ReportInput): Row[] {
     latency('ask: time to the first answer token', f.askFirstTokenMs, 1500, '≤ 1.5 s');
     latency('Hover: whole explain (fast mode)', f.hoverMs, 300, '≤ 300 ms');
     const kinds: NeedleKind[] = ['passkey', 'describe', 'name'];
-    const methods: Method[] = ['model', 'bm25', 'hybrid'];
+    const methods: Method[] = ['model', 'lexical', 'auto'];
     for (const kind of [...kinds, undefined]) {
       const of = f.needles.filter((n) => kind === undefined || n.kind === kind);
       if (of.length === 0) continue;
       const score = (m: Method): string => `${of.filter((n) => n.top1[m]).length}/${of.length}`;
-      add(`Top-1 retrieval, ${kind ?? 'all'} needles`, focusLabel, `model keys ${score('model')}, BM25 ${score('bm25')}, engine (BM25 re-ranks model) ${score('hybrid')}`);
+      add(`Top-1 retrieval, ${kind ?? 'all'} needles`, focusLabel, `model keys ${score('model')}, lexical index ${score('lexical')}, engine (fused, auto) ${score('auto')}`);
     }
   } else {
     add('Catch-up, latency, retrieval', focusLabel, 'not measured: the read of this workspace failed');
@@ -237,8 +237,8 @@ ${table}
   for the amber falcon vault?"), ${byKind('describe')} JSDoc descriptions from TypeScript's .d.ts files
   (the answer is the documented declaration) and ${byKind('name')} "Where is the interface X defined?"
   questions. A needle counts when the first citation is in its file and overlaps its lines.
-  The three methods rank the same stored segments: model keys alone, BM25 alone, and the
-  engine's default (BM25 re-ranking the model's candidates).
+  The three methods rank the same stored segments: model keys alone, the lexical index alone
+  (BM25 over code-aware terms), and the engine's default ('auto', the two fused).
 - **Full attention**: FLOPs from model.json, ${input.flops.formula}. Time is measured with
   the model's own \`decoder_prefill\` graph over T tokens (plus M memory positions) against the
   reader graph reading the same T tokens as segments, up to the positions the model has.

@@ -13,10 +13,8 @@ export const MODES = ['lexical', 'model', 'auto'] as const;
 export type Mode = (typeof MODES)[number];
 
 type EngineRetrieval = NonNullable<QueryOptions['retrieval']>;
-// The engine's names for the modes. Main still has the old names ('bm25' = BM25 over every
-// segment, 'hybrid' = BM25 re-ranking the model's candidates); once the engine branch with
-// 'lexical' | 'model' | 'auto' is merged, this becomes the identity and typecheck says so.
-export const ENGINE_RETRIEVAL: Record<Mode, EngineRetrieval> = { lexical: 'bm25', model: 'model', auto: 'hybrid' };
+// The engine's names for the modes (the same names since the engine adopted them).
+export const ENGINE_RETRIEVAL: Record<Mode, EngineRetrieval> = { lexical: 'lexical', model: 'model', auto: 'auto' };
 
 /** Citations scored for MRR: the first 10 (MRR@10), or all the engine gives if fewer. */
 export const MRR_DEPTH = 10;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Answer, AnswerEvent, Citation, DevicePreference, Engine, Logger, ReadProgress } from '../core/api';
+import type { Answer, Citation, DevicePreference, Engine, Logger, Passage, ReadProgress, RetrievalMode } from '../core/api';
 import { openEngine } from '../core/engine';
 import { DEFAULT_RESCAN_SECONDS, runMcpServer } from '../mcp/main';
 
@@ -26,7 +26,8 @@ Options:
   --device <d>           auto | cpu | webgpu | cuda (default auto)
   --max-file-bytes <n>   skip files larger than this
   --max-tokens <n>       upper bound on generated tokens
-  --retrieval <r>        hybrid | model | bm25 (default hybrid)
+  --retrieval <r>        auto | lexical | model: how passages are found (default auto,
+                         the lexical index and the model's keys fused)
   --include <pattern>    read files matching it even if ignored (gitignore syntax; repeatable)
   --exclude <pattern>    never read files matching it, besides .gitignore and the defaults (repeatable)
   --rescan-seconds <n>   mcp: seconds between checks for changed files (default ${DEFAULT_RESCAN_SECONDS}; 0: only on start)
@@ -156,15 +157,13 @@ function progressPrinter(json: boolean): (p: ReadProgress) => void {
 }
 
 function cite(c: Citation): string {
-  return `${c.path}:${c.startLine}-${c.endLine}`;
+  return c.endLine > c.startLine ? `${c.path}:${c.startLine}-${c.endLine}` : `${c.path}:${c.startLine}`;
 }
 
-/** Streams an answer's tokens to stdout (text mode); prints citations at the end. */
-function answerPrinter(json: boolean): (e: AnswerEvent) => void {
-  return (e) => {
-    if (json) return;
-    if (e.type === 'token') process.stdout.write(e.text);
-  };
+/** The passage's lines, numbered like an editor's gutter. */
+function quote(p: Passage): string {
+  const width = String(p.citation.endLine).length;
+  return p.text.split('\n').map((line, i) => `  ${String(p.citation.startLine + i).padStart(width)} | ${line}`).join('\n');
 }
 
 function printAnswer(a: Answer, json: boolean, extra: Record<string, unknown> = {}): void {
@@ -172,13 +171,15 @@ function printAnswer(a: Answer, json: boolean, extra: Record<string, unknown> = 
     process.stdout.write(JSON.stringify({ ...a, ...extra }, null, 2) + '\n');
     return;
   }
-  process.stdout.write('\n');
-  if (a.citations.length > 0) {
-    process.stdout.write('\nSources:\n');
-    for (const c of a.citations) process.stdout.write(`  ${cite(c)}  (score ${c.score.toFixed(3)})\n`);
+  // The first paragraph of an answer's text is its answer sentence (see api.ts's Answer.text).
+  const lead = a.passages.length > 0 ? a.text.split('\n\n', 1)[0]! : a.text;
+  process.stdout.write(`${lead}\n`);
+  for (const p of a.passages) {
+    const found = p.citation.sources.length > 0 ? `  (${p.citation.sources.join('+')}, score ${p.citation.score.toFixed(3)})` : '';
+    process.stdout.write(`\n${cite(p.citation)}${found}\n${quote(p)}\n`);
   }
-  for (const w of a.warnings ?? []) process.stdout.write(`Note: ${w}\n`);
-  if (a.coverage < 1) process.stdout.write(`Note: answered from ${(a.coverage * 100).toFixed(1)}% of the folder; read it fully with \`mnemo read\`.\n`);
+  for (const w of a.warnings ?? []) process.stdout.write(`\nNote: ${w}\n`);
+  if (a.coverage < 1) process.stdout.write(`\nNote: answered from ${(a.coverage * 100).toFixed(1)}% of the folder; read it fully with \`mnemo read\`.\n`);
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -196,8 +197,8 @@ async function run(argv: readonly string[]): Promise<number> {
   const json = args.flags.has('json');
   const device = (flag(args, 'device') ?? 'auto') as DevicePreference;
   if (!['auto', 'cpu', 'webgpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu, webgpu or cuda (got "${device}").`);
-  const retrieval = flag(args, 'retrieval') as 'model' | 'bm25' | 'hybrid' | undefined;
-  if (retrieval && !['model', 'bm25', 'hybrid'].includes(retrieval)) throw new UsageError(`--retrieval must be hybrid, model or bm25.`);
+  const retrieval = flag(args, 'retrieval') as RetrievalMode | undefined;
+  if (retrieval && !['auto', 'lexical', 'model'].includes(retrieval)) throw new UsageError(`--retrieval must be auto, lexical or model (got "${retrieval}").`);
   const maxTokens = intFlag(args, 'max-tokens');
   const modelDir = resolve(flag(args, 'model') ?? defaultModelDir());
   if (!existsSync(join(modelDir, 'model.json'))) {
@@ -233,7 +234,8 @@ async function run(argv: readonly string[]): Promise<number> {
     maxFileBytes: intFlag(args, 'max-file-bytes'), logger: stderrLogger(args.flags.has('verbose')),
   });
   try {
-    const q = { signal: cancel.signal, onEvent: answerPrinter(json), maxTokens, retrieval };
+    // An answer is printed once whole: it is never a stream of model fragments.
+    const q = { signal: cancel.signal, maxTokens, retrieval };
     switch (args.command) {
       case 'read': {
         const r = await engine.read({ signal: cancel.signal, onProgress: progressPrinter(json) });
@@ -271,7 +273,6 @@ async function run(argv: readonly string[]): Promise<number> {
         const m = at ? /^(.*):(\d+)$/.exec(at) : null;
         if (!m || !symbol) throw new UsageError('mnemo explain needs <file>:<line> and a symbol, e.g. `mnemo explain . src/a.ts:12 parseArgs`.');
         const e = await engine.explain({ path: m[1]!.replace(/\\/g, '/'), line: Number(m[2]), character: 0, symbol }, q);
-        if (!json && e.definition) process.stdout.write(`\nDefinition: ${cite(e.definition)}`);
         printAnswer(e, json);
         return cancel.signal.aborted ? 130 : 0;
       }

@@ -7,8 +7,26 @@ export interface Citation {
   readonly path: string;
   readonly startLine: number;
   readonly endLine: number;
-  /** Retrieval score (dot product of query and segment keys); higher is better. */
+  /**
+   * The score that ordered the citations, higher is better: the fused score in 'auto', BM25 in
+   * 'lexical', the key dot product in 'model'. Comparable within one answer only.
+   */
   readonly score: number;
+  /** Which retrievers found this place (both, in 'auto', when the two agree). */
+  readonly sources: readonly RetrievalSource[];
+}
+
+/**
+ * How segments are found: 'auto' fuses the lexical index and the model's keys over every stored
+ * segment; 'lexical' and 'model' use one side alone (for comparison and evaluation).
+ */
+export type RetrievalMode = 'auto' | 'lexical' | 'model';
+export type RetrievalSource = 'lexical' | 'model';
+
+/** Cited lines, quoted: `text` is exactly lines `citation.startLine..endLine` of the file. */
+export interface Passage {
+  readonly citation: Citation;
+  readonly text: string;
 }
 
 export type ReadPhase = 'idle' | 'scanning' | 'reading' | 'saving' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -83,7 +101,22 @@ export type AnswerEvent =
   | { readonly type: 'error'; readonly message: string };
 
 export interface Answer {
+  /**
+   * What the user reads, as Markdown. Its first paragraph is the answer sentence (the copied
+   * span, a plain "not sure", or declared-good generated text); then every passage follows as a
+   * `path:start-end` line and a fenced block of the quoted lines. Never a fragment of model output.
+   */
   readonly text: string;
+  /**
+   * 'span': copied from a passage by the model's span head, confident enough; 'passages': no
+   * confident answer, the best passages quoted; 'generated': text the model wrote, shown only
+   * where model.json declares that kind of text measured good.
+   */
+  readonly kind: 'span' | 'passages' | 'generated';
+  /** The span head's calibrated confidence (0..1), for 'span' answers. */
+  readonly confidence?: number;
+  /** The quoted passages, ranked; the citations are exactly theirs. */
+  readonly passages: readonly Passage[];
   readonly citations: readonly Citation[];
   /** Fraction of the workspace's tokens read when the answer was made (1 when complete). */
   readonly coverage: number;
@@ -120,15 +153,17 @@ export interface Explanation extends Answer {
 export interface QueryOptions {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: AnswerEvent) => void;
-  /** Upper bound on generated tokens. */
+  /** Upper bound on generated tokens (only where generated text is declared good). */
   readonly maxTokens?: number;
-  /** Hover mode: a small retrieval and at most 24 generated tokens, to answer within ~300 ms. */
+  /** Hover mode: smaller candidate lists and at most 24 generated tokens, to answer within ~300 ms. */
   readonly fast?: boolean;
+  /** How segments are found; default 'auto' (fused). */
+  readonly retrieval?: RetrievalMode;
   /**
-   * How segments are found: the model's keys re-ranked by BM25 ('hybrid', the default), the
-   * model's keys alone ('model'), or BM25 alone over every segment's text ('bm25', a baseline).
+   * Share of the lexical side in the fused score, in [0, 1]; for evaluation and tuning only
+   * (front ends never set it). Default: model.json's retrieval.fusionWeight, else 0.9.
    */
-  readonly retrieval?: 'model' | 'bm25' | 'hybrid';
+  readonly fusionWeight?: number;
 }
 
 export interface ReadOptions {

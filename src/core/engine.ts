@@ -7,6 +7,7 @@ import type {
   Answer, Engine, EngineOptions, Explanation, Logger, MemoryStatus, QueryOptions, ReadOptions,
   ReadProgress, ReadResult, SkippedFile, SummaryTarget, SymbolQuery,
 } from './api';
+import { LexicalIndex, segmentTexts } from './lexicalIndex';
 import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
 import { loadModel, type LoadedModel } from './model';
 import * as queries from './query';
@@ -18,12 +19,15 @@ import { loadText } from './text';
 import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
 import { catchUpStructure, loadStructureSection } from './structure/persist';
 import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
+import { resolveInside } from './workspacePath';
 
 /** Rows of the reader batch: one file in flight per row. */
 const BATCH_ROWS = 8;
 /** A long read saves what it has this often, so a crash loses little. */
 const CHECKPOINT_MS = 60_000;
 const PROGRESS_MS = 200;
+/** Name of the lexical index's section in the snapshot. */
+const LEXICAL_SECTION = 'lexical';
 /** Tokens per byte assumed for files not tokenized yet (refined as files are read). */
 const DEFAULT_TOKENS_PER_BYTE = 0.3;
 
@@ -66,6 +70,10 @@ class MnemoEngine implements Engine {
   private readonly textCache = new Map<string, { size: number; mtimeMs: number; lines: string[] }>();
   /** Definitions, doc comments and name uses of every file read; saved as its own section. */
   private structure = new StructureIndex();
+  /** BM25 over every stored segment; kept in step with `memory` (same files, segments, sha1). */
+  private lexical = LexicalIndex.empty();
+  /** Files being read: their segments' text, indexed as the reader stores each segment. */
+  private readonly pending = new Map<string, { entry: FileMemory; texts: string[] }>();
 
   constructor(readonly root: string, private readonly model: LoadedModel, private readonly options: EngineOptions, private readonly logger: Logger) {
     this.memory = new WorkspaceMemory(model.config);
@@ -99,6 +107,7 @@ class MnemoEngine implements Engine {
       this.lastReadAt = meta.lastReadAt;
       this.diskBytes = await snapshotBytes(this.cachePath);
       this.logger.info(`Loaded the saved memory of ${this.root}: ${this.memory.fileCount} files, ${this.memory.tokensRead} tokens, ${this.diskBytes} bytes (${this.cachePath}).`);
+      await this.openLexical(sections[LEXICAL_SECTION]);
     } catch (e) {
       if (!(e instanceof CacheError)) throw e;
       if (e.kind === 'missing') {
@@ -109,7 +118,85 @@ class MnemoEngine implements Engine {
       await deleteSnapshot(this.cachePath);
       this.memory = new WorkspaceMemory(this.model.config);
       this.structure = new StructureIndex();
+      this.lexical = LexicalIndex.empty();
     }
+  }
+
+  /**
+   * Loads the saved lexical index and checks it against the memory file by file; a missing or
+   * damaged section, or a file whose segments or content hash differ, is indexed again from the
+   * file on disk. Never trusted blindly: a wrong index would cite the wrong lines.
+   */
+  private async openLexical(section: Uint8Array | undefined): Promise<void> {
+    let stale: FileMemory[];
+    try {
+      if (!section) throw new Error('the snapshot has no lexical index');
+      this.lexical = LexicalIndex.deserialize(section);
+      for (const path of [...this.lexical.paths()]) if (!this.memory.get(path)) this.lexical.removeFile(path);
+      stale = [...this.memory.entries()].filter((f) => {
+        const s = this.lexical.fileState(f.path);
+        return f.segmentsRead > 0 && (!s || s.segments !== f.segmentsRead || s.sha1 !== f.sha1);
+      });
+    } catch (e) {
+      this.logger.warn(`The saved lexical index cannot be used (${(e as Error).message}); it is rebuilt from the files.`);
+      this.lexical = LexicalIndex.empty();
+      stale = [...this.memory.entries()].filter((f) => f.segmentsRead > 0);
+    }
+    if (stale.length === 0) return;
+    const started = performance.now();
+    const indexed = await this.reindex(stale);
+    this.logger.info(`Indexed ${indexed} of ${stale.length} files again for the lexical index in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    try {
+      await this.save();
+    } catch (e) {
+      this.logger.warn(`The rebuilt lexical index could not be saved (${(e as Error).message}); it will be rebuilt next time too.`);
+    }
+  }
+
+  /**
+   * Indexes stored files again from disk by their saved line ranges. A file whose bytes changed
+   * since it was read is left out and marked changed: the next read catches up on it.
+   */
+  private async reindex(files: readonly FileMemory[]): Promise<number> {
+    let done = 0;
+    for (const f of files) {
+      this.lexical.removeFile(f.path);
+      try {
+        const abs = await resolveInside(this.root, f.path);
+        if (createHash('sha1').update(await readFile(abs)).digest('hex') !== f.sha1) { this.changed.add(f.path); continue; }
+        const loaded = await loadText(abs, { maxFileBytes: this.options.maxFileBytes });
+        if (!loaded.ok) { this.changed.add(f.path); continue; }
+        this.lexical.addSegments(f.path, f.sha1, 0, segmentTexts(loaded.text.split('\n'), f.startLines, f.endLines, f.segmentsRead));
+        done++;
+      } catch (e) {
+        this.logger.debug(`${f.path}: not indexed again (${(e as Error).message}).`);
+        this.changed.add(f.path);
+      }
+    }
+    return done;
+  }
+
+  /** Indexes the segments of a file in flight that the reader has stored since last time. */
+  private syncLexical(path: string): void {
+    const p = this.pending.get(path);
+    if (!p || this.memory.get(path) !== p.entry) return;
+    const n = p.entry.segmentsRead;
+    const have = this.lexical.fileState(path);
+    const from = have && have.sha1 === p.entry.sha1 && have.segments <= n ? have.segments : 0;
+    if (from === 0) this.lexical.removeFile(path);
+    if (n > from) this.lexical.addSegments(path, p.entry.sha1, from, p.texts.slice(from, n));
+  }
+
+  private syncAllLexical(): void {
+    for (const path of this.pending.keys()) this.syncLexical(path);
+  }
+
+  /** Drops a file from memory, the lexical index and the structure together. */
+  private removeFile(path: string): void {
+    this.memory.remove(path);
+    this.lexical.removeFile(path);
+    this.structure.remove(path);
+    this.pending.delete(path);
   }
 
   /** A read asked for while one runs joins it (and its progress callback is not called). */
@@ -192,7 +279,7 @@ class MnemoEngine implements Engine {
       filesTotal = scan.files.length;
       const present = new Set(scan.files.map((f) => f.path));
       for (const path of this.memory.paths()) {
-        if (!present.has(path)) { this.memory.remove(path); this.structure.remove(path); filesRemoved++; }
+        if (!present.has(path)) { this.removeFile(path); filesRemoved++; }
       }
 
       // Unchanged files (same size and mtime, not reported changed) keep their memory untouched;
@@ -245,11 +332,16 @@ class MnemoEngine implements Engine {
           return undefined;
         },
         onTokens: (tokens, file) => {
+          this.syncAllLexical();
           sessionTokens += tokens;
           if (file) currentFile = file;
           report();
         },
-        onFileDone: () => { filesRead++; },
+        onFileDone: (entry) => {
+          this.syncLexical(entry.path);
+          this.pending.delete(entry.path);
+          filesRead++;
+        },
         gate: async () => {
           if (this.paused) {
             readingMs += performance.now() - readingSince;
@@ -269,6 +361,9 @@ class MnemoEngine implements Engine {
       // Files whose memory is current but whose structure is not (an older snapshot, a damaged
       // section) are parsed from disk; the model does not read them again.
       await catchUpStructure(this.structure, this.memory.entries(), this.root, { maxFileBytes: this.options.maxFileBytes, signal, logger: this.logger });
+      // Files a cancel cut off keep what was read of them, in the index too.
+      this.syncAllLexical();
+      this.pending.clear();
 
       if (result.cancelled) {
         // Files cut off mid-way were kept by the reader as partly read; they count as read.
@@ -304,6 +399,7 @@ class MnemoEngine implements Engine {
       this.logger.error(`Reading ${this.root} failed: ${(e as Error).message}`);
       throw e;
     } finally {
+      this.pending.clear();
       this.cancelRead = undefined;
       if (this.paused) this.resume();
     }
@@ -320,8 +416,7 @@ class MnemoEngine implements Engine {
       bytes = await readFile(f.absPath);
     } catch (e) {
       skipped.push({ path: f.path, reason: `cannot be read: ${(e as Error).message}` });
-      this.memory.remove(f.path);
-      this.structure.remove(f.path);
+      this.removeFile(f.path);
       return undefined;
     }
     const sha1 = createHash('sha1').update(bytes).digest('hex');
@@ -334,8 +429,7 @@ class MnemoEngine implements Engine {
     const loaded = await loadText(f.absPath, { maxFileBytes: this.options.maxFileBytes });
     if (!loaded.ok) {
       skipped.push({ path: f.path, reason: loaded.reason });
-      this.memory.remove(f.path);
-      this.structure.remove(f.path);
+      this.removeFile(f.path);
       return undefined;
     }
     for (const w of loaded.warnings) this.logger.debug(`${f.path}: ${w}`);
@@ -365,11 +459,17 @@ class MnemoEngine implements Engine {
       memory = halfArrayToFloat(old.memory);
       this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${segments.length}.`);
     }
+    // The lexical index gets each segment's lines as the reader stores it (see syncLexical);
+    // the text is at hand now, so no file is read twice.
+    const texts = segmentTexts(loaded.text.split('\n'), segments.map((s) => s.startLine), segments.map((s) => s.endLine), segments.length);
+    this.pending.set(f.path, { entry, texts });
     return { entry, segments, memory };
   }
 
   private async save(): Promise<void> {
+    this.syncAllLexical();
     const { sections, meta } = this.memory.serialize();
+    sections[LEXICAL_SECTION] = this.lexical.serialize();
     const { bytes } = await writeSnapshot(this.cachePath, {
       ...this.identity,
       meta: { ...meta, tokensTotal: this.tokensTotal, lastReadAt: this.lastReadAt },
@@ -386,7 +486,7 @@ class MnemoEngine implements Engine {
 
   private get queryContext(): queries.QueryContext {
     return {
-      model: this.model, memory: this.memory, root: this.root, logger: this.logger,
+      model: this.model, memory: this.memory, lexical: this.lexical, root: this.root, logger: this.logger,
       coverage: () => this.coverage(), maxFileBytes: this.options.maxFileBytes, textCache: this.textCache,
     };
   }
@@ -423,7 +523,7 @@ class MnemoEngine implements Engine {
   /** From the parsed definitions of the whole workspace when it defines the symbol; from the model otherwise. */
   explain(query: SymbolQuery, options?: QueryOptions): Promise<Explanation> {
     return this.answering('Explaining', options, async () =>
-      structureExplanation(this.structureContext, query, options) ?? queries.explain(this.queryContext, query, options));
+      (await structureExplanation(this.structureContext, query, options)) ?? queries.explain(this.queryContext, query, options));
   }
 
   status(): MemoryStatus {
@@ -443,6 +543,8 @@ class MnemoEngine implements Engine {
     await deleteSnapshot(this.cachePath);
     this.memory = new WorkspaceMemory(this.model.config);
     this.structure = new StructureIndex();
+    this.lexical = LexicalIndex.empty();
+    this.pending.clear();
     this.diskBytes = 0;
     this.tokensTotal = 0;
     this.lastReadAt = undefined;

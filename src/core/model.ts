@@ -29,6 +29,16 @@ export interface ModelConfig extends RuntimeShapes {
   readonly memoryInit: string;
   readonly specialTokens: SpecialTokens;
   readonly graphs: Record<GraphName, GraphSpec>;
+  /** Retrieval settings measured for this model (on the dev sets of models/heldout.json). */
+  readonly retrieval?: { readonly fusionWeight?: number };
+  /**
+   * What the model's answers may show: the span head's confidence threshold, and which kinds of
+   * generated text were measured good. Absent = no generated text is ever shown.
+   */
+  readonly answers?: {
+    readonly spanThreshold?: number;
+    readonly generation?: { readonly ask?: boolean; readonly summary?: boolean; readonly explain?: boolean };
+  };
 }
 
 /** The names each graph must take and give, from the contract. */
@@ -93,6 +103,11 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   if (typeof raw['dModel'] === 'number' && typeof raw['nHeads'] === 'number' && (raw['dModel'] as number) % (raw['nHeads'] as number) !== 0) {
     problems.push('model.json: dModel must be a multiple of nHeads');
   }
+  const unit = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
+  const retrieval = raw['retrieval'] as Record<string, unknown> | undefined;
+  if (retrieval !== undefined && !unit(retrieval?.['fusionWeight'])) problems.push('model.json: retrieval.fusionWeight must be a number in [0, 1]');
+  const answers = raw['answers'] as Record<string, unknown> | undefined;
+  if (answers !== undefined && !unit(answers?.['spanThreshold'])) problems.push('model.json: answers.spanThreshold must be a number in [0, 1]');
   if (problems.length) throw new ModelContractError(dir, problems);
   return raw as unknown as ModelConfig;
 }

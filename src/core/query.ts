@@ -1,21 +1,23 @@
-// Questions, summaries and symbol explanations over what has been read: the query graph picks
-// segments by key, their text is read again from disk by line range, and the decoder answers
-// from the cited file's memory. BM25 can re-rank the model's candidates, or stand alone.
+// Questions, summaries and symbol explanations over what has been read. Segments are found by
+// retrieve.ts over the whole memory; the cited files are read again only to quote their lines
+// (and to say when one changed since it was read); answer.ts decides what the answer says.
+// Generated text is shown only where model.json declares that kind measured good.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Answer, AnswerEvent, Citation, Explanation, Logger, QueryOptions, SummaryTarget, SymbolQuery } from './api';
-import { bm25Scores, fuseRanks } from './bm25';
+import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
+import { bestLines, buildAnswer, composeText, isFragment, openingLines, passageOf, topicWeights, type AnswerParts, type SegmentLines } from './answer';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
-import { KEY_SCALE, type FileMemory, type WorkspaceMemory } from './memory';
+import type { LexicalIndex } from './lexicalIndex';
+import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
+import { lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
 import { loadText } from './text';
 import { resolveInside } from './workspacePath';
-
-export type Retrieval = 'model' | 'bm25' | 'hybrid';
 
 export interface QueryContext {
   readonly model: LoadedModel;
   readonly memory: WorkspaceMemory;
+  readonly lexical: LexicalIndex;
   readonly root: string;
   readonly logger: Logger;
   /** Fraction of the workspace's tokens read so far. */
@@ -27,62 +29,15 @@ export interface QueryContext {
 
 const TEXT_CACHE_FILES = 64;
 
-/** One stored segment and how well it matched. */
-export interface Hit {
-  readonly file: FileMemory;
-  readonly index: number;
-  score: number;
-}
-
 export const DEFAULT_ANSWER_TOKENS = 128;
 export const HOVER_TOKENS = 24;
 const CITATIONS = 5;
 
-function citation(hit: Hit): Citation {
-  return { path: hit.file.path, startLine: hit.file.startLines[hit.index]!, endLine: hit.file.endLines[hit.index]!, score: hit.score };
+function segmentCitation(hit: Hit): Citation {
+  return { path: hit.file.path, startLine: hit.file.startLines[hit.index]!, endLine: hit.file.endLines[hit.index]!, score: hit.score, sources: hit.sources };
 }
 
-/** Encodes a question into a query key `[K]`. */
-export async function queryKey(model: LoadedModel, text: string): Promise<Float32Array> {
-  const ids = model.tokenizer.encode(text).slice(0, model.config.maxQueryTokens);
-  if (ids.length === 0) ids.push(model.config.specialTokens.pad);
-  const key = await model.runtime.encodeQuery(BigInt64Array.from(ids, (v) => BigInt(v)), new BigInt64Array(ids.length).fill(1n));
-  return key.slice(0, model.config.keyDim);
-}
-
-/** Score of stored segment `index` of a file's keys against `key`. */
-function dot(key: Float32Array, keys: Int8Array, index: number): number {
-  let d = 0;
-  const o = index * key.length;
-  for (let i = 0; i < key.length; i++) d += key[i]! * keys[o + i]!;
-  return d / KEY_SCALE;
-}
-
-/** The `k` stored segments whose keys score highest against `key`, optionally only under `filter`. */
-export function topSegments(memory: WorkspaceMemory, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
-  const K = key.length;
-  const hits: Hit[] = [];
-  let floor = -Infinity;
-  for (const file of memory.entries()) {
-    if (filter && !filter(file)) continue;
-    const keys = file.keys;
-    for (let s = 0; s < file.segmentsRead; s++) {
-      let dot = 0;
-      const o = s * K;
-      for (let i = 0; i < K; i++) dot += key[i]! * keys[o + i]!;
-      const score = dot / KEY_SCALE;
-      if (hits.length >= k && score <= floor) continue;
-      hits.push({ file, index: s, score });
-      if (hits.length > k * 2) {
-        hits.sort((a, b) => b.score - a.score).length = k;
-        floor = hits[k - 1]!.score;
-      }
-    }
-  }
-  return hits.sort((a, b) => b.score - a.score).slice(0, k);
-}
-
-/** Reads files again (once each per query) and says when one changed since it was read. */
+/** Reads cited files again (once each per query) to quote them, and says when one changed since it was read. */
 export class SourceTexts {
   private readonly texts = new Map<string, Promise<string[] | undefined>>();
   readonly warnings: string[] = [];
@@ -111,10 +66,10 @@ export class SourceTexts {
     try {
       ({ size, mtimeMs } = await stat(abs));
       if (size !== file.size || Math.abs(mtimeMs - file.mtimeMs) > 1) {
-        this.warn(`${file.path} changed since it was read; its citations may point at moved lines. Read the workspace again to catch up.`);
+        this.warn(`${file.path} changed since it was read; its quoted lines may have moved. Read the workspace again to catch up.`);
       }
     } catch {
-      this.warn(`${file.path} no longer exists; its citations come from the saved memory.`);
+      this.warn(`${file.path} no longer exists; it cannot be quoted. Read the workspace again to catch up.`);
       return undefined;
     }
     const cache = this.ctx.textCache;
@@ -135,59 +90,24 @@ export class SourceTexts {
   }
 
   private warn(message: string): void {
+    if (this.warnings.includes(message)) return;
     this.warnings.push(message);
     this.ctx.logger.warn(message);
   }
 
-  /** Text of lines `start..end` (1-based, inclusive) of the file. */
-  async text(file: FileMemory, start: number, end: number): Promise<string> {
-    const lines = await this.lines(file);
-    return lines ? lines.slice(start - 1, end).join('\n') : '';
+  /** A hit's whole segment with its lines; undefined when the file cannot be read. */
+  async segment(hit: Hit): Promise<SegmentLines | undefined> {
+    const lines = await this.lines(hit.file);
+    if (!lines) return undefined;
+    const citation = segmentCitation(hit);
+    const end = Math.min(citation.endLine, lines.length);
+    if (end < citation.startLine) return undefined;
+    return { citation: { ...citation, endLine: end }, lines: lines.slice(citation.startLine - 1, end) };
   }
 
-  async segmentText(hit: Hit): Promise<string> {
-    return this.text(hit.file, hit.file.startLines[hit.index]!, hit.file.endLines[hit.index]!);
+  async segments(hits: readonly Hit[]): Promise<SegmentLines[]> {
+    return (await Promise.all(hits.map((h) => this.segment(h)))).filter((s): s is SegmentLines => s !== undefined);
   }
-}
-
-/** Ranks segments for `question` by the chosen method; returns the best `k`. */
-export async function retrieve(ctx: QueryContext, question: string, k: number, method: Retrieval, texts: SourceTexts): Promise<Hit[]> {
-  if (method === 'bm25') {
-    // The lexical baseline: every stored segment's text, scored alone (benchmarks).
-    const all: Hit[] = [];
-    for (const file of ctx.memory.entries()) for (let s = 0; s < file.segmentsRead; s++) all.push({ file, index: s, score: 0 });
-    const docs = await Promise.all(all.map((h) => texts.segmentText(h)));
-    const scores = bm25Scores(question, docs);
-    all.forEach((h, i) => { h.score = scores[i]!; });
-    return all.sort((a, b) => b.score - a.score).slice(0, k);
-  }
-  const key = await queryKey(ctx.model, question);
-  if (method === 'model') return topSegments(ctx.memory, key, k);
-  const candidates = topSegments(ctx.memory, key, Math.max(k * 8, 32));
-  if (candidates.length === 0) return [];
-  const docs = await Promise.all(candidates.map((h) => texts.segmentText(h)));
-  const lexical = bm25Scores(question, docs);
-  const fused = fuseRanks(candidates.map((h) => h.score), lexical);
-  const order = candidates.map((_, i) => i).sort((a, b) => fused[b]! - fused[a]!);
-  // Citations keep the model's dot-product score; only the order comes from the fusion.
-  return order.slice(0, k).map((i) => candidates[i]!);
-}
-
-/** Context tokens from the text of the given segments (same file, line order), capped. */
-async function contextTokens(ctx: QueryContext, texts: SourceTexts, hits: readonly Hit[], budget: number): Promise<number[]> {
-  const ordered = [...hits].sort((a, b) => a.index - b.index);
-  const ids: number[] = [];
-  let lastEnd = 0;
-  for (const h of ordered) {
-    const start = Math.max(h.file.startLines[h.index]!, lastEnd + 1);
-    const end = h.file.endLines[h.index]!;
-    if (end < start) continue;
-    const piece = await texts.text(h.file, start, end);
-    ids.push(...ctx.model.tokenizer.encode((ids.length ? '\n' : '') + piece));
-    lastEnd = end;
-    if (ids.length >= budget) break;
-  }
-  return ids.slice(0, budget);
 }
 
 interface Stream {
@@ -202,22 +122,14 @@ function stream(options: QueryOptions | undefined): Stream {
   };
 }
 
-async function answerFrom(
-  ctx: QueryContext, options: QueryOptions | undefined, citations: Citation[], prompt: number[], memory: Float32Array,
-  maxTokens: number, texts: SourceTexts, started: number,
-): Promise<Answer> {
+/** Sends the finished parts as one stream (citations, the text, done) and returns the answer. */
+function finish(ctx: QueryContext, options: QueryOptions | undefined, parts: AnswerParts, texts: SourceTexts, started: number): Answer {
   const s = stream(options);
-  s.emit({ type: 'citations', citations });
-  const generationStarted = performance.now();
-  const g = await generate(ctx.model, prompt, memory, {
-    maxTokens, signal: options?.signal, onText: (text) => s.emit({ type: 'token', text }),
-  });
+  s.emit({ type: 'citations', citations: parts.citations });
   const answer: Answer = {
-    text: g.text, citations, coverage: ctx.coverage(),
-    // As a user sees it: retrieval and prompt building count too.
-    millisecondsToFirstToken: generationStarted - started + g.millisecondsToFirstToken,
-    warnings: texts.warnings,
+    ...parts, coverage: ctx.coverage(), millisecondsToFirstToken: performance.now() - started, warnings: texts.warnings,
   };
+  s.emit({ type: 'token', text: parts.text });
   s.emit({ type: 'done', answer });
   return answer;
 }
@@ -226,22 +138,42 @@ function noMemoryError(): Error {
   return new Error('Nothing has been read yet: run "Mnemo: Read Workspace" (or `mnemo read <dir>`) first, then ask again.');
 }
 
+/**
+ * Text the decoder writes, when model.json declares this kind of text measured good; undefined
+ * otherwise. Not streamed: it is shown only once whole and checked not to be a fragment.
+ */
+async function declaredGeneration(
+  ctx: QueryContext, kind: 'ask' | 'summary' | 'explain', options: QueryOptions | undefined,
+  prompt: (budget: (fixed: number, answerTokens: number) => number) => Promise<{ prompt: number[]; memory: Float32Array | undefined }>,
+): Promise<string | undefined> {
+  if (ctx.model.config.answers?.generation?.[kind] !== true) return undefined;
+  const maxTokens = options?.maxTokens ?? DEFAULT_ANSWER_TOKENS;
+  const p = await prompt((fixed, answerTokens) => contextBudget(ctx.model, fixed, Math.min(maxTokens, answerTokens)));
+  if (!p.memory) return undefined;
+  const g = await generate(ctx.model, p.prompt, p.memory, { maxTokens, signal: options?.signal });
+  return isFragment(g.text) ? undefined : g.text.trim();
+}
+
 export async function ask(ctx: QueryContext, question: string, options?: QueryOptions): Promise<Answer> {
   const started = performance.now();
+  if (ctx.memory.segmentCount === 0) throw noMemoryError();
   const texts = new SourceTexts(ctx);
-  const hits = await retrieve(ctx, question, CITATIONS, options?.retrieval ?? 'hybrid', texts);
-  if (hits.length === 0) throw noMemoryError();
-  const top = hits[0]!;
-  // The answer reads the best file's memory with its best segment as context, the layout the
-  // decoder was trained on (one retrieved segment; the contract allows up to two).
-  const sameFile = [top];
-  const maxTokens = options?.maxTokens ?? DEFAULT_ANSWER_TOKENS;
-  const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
-  const answerTokens = Math.min(maxTokens, 64);
-  const context = await contextTokens(ctx, texts, sameFile, contextBudget(ctx.model, q.length + 3, answerTokens));
-  const memory = ctx.memory.fileMemory(top.file.path) ?? ctx.memory.workspaceMemory()!;
-  const prompt = askPrompt(ctx.model, context, q);
-  return answerFrom(ctx, options, hits.map(citation), prompt, memory, maxTokens, texts, started);
+  const hits = await retrieve(ctx, question, CITATIONS, options?.retrieval ?? 'auto', { fusionWeight: options?.fusionWeight, candidates: options?.fast ? 32 : undefined });
+  const segments = await texts.segments(hits);
+  if (segments.length === 0) {
+    const text = hits.length === 0
+      ? 'Nothing in memory matches the words of the question. Try other words, or the name of a file or function.'
+      : 'The passages found cannot be quoted: their files cannot be read now (see the notes).';
+    return finish(ctx, options, { text, kind: 'passages', passages: [], citations: [] }, texts, started);
+  }
+  // The span head (src/core/span.ts, extractSpan over these segments' texts) plugs in here.
+  const generated = await declaredGeneration(ctx, 'ask', options, async (budget) => {
+    const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
+    const context = ctx.model.tokenizer.encode(segments[0]!.lines.join('\n')).slice(0, budget(q.length + 3, 64));
+    return { prompt: askPrompt(ctx.model, context, q), memory: ctx.memory.fileMemory(segments[0]!.citation.path) ?? ctx.memory.workspaceMemory() };
+  });
+  const parts = buildAnswer({ question, segments, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
+  return finish(ctx, options, parts, texts, started);
 }
 
 /** Segments under `filter` whose keys lie closest to their mean key: the most typical ones. */
@@ -261,71 +193,97 @@ function centralSegments(memory: WorkspaceMemory, k: number, filter?: (f: FileMe
   return topSegments(memory, mean, k, filter);
 }
 
+/** The opening lines of a file as a passage. */
+async function openingPassage(texts: SourceTexts, file: FileMemory): Promise<Passage | undefined> {
+  const lines = await texts.lines(file);
+  if (!lines || file.segmentsRead === 0) return undefined;
+  const r = openingLines(lines);
+  // Found by neither retriever: a file's opening is quoted because it is the opening.
+  const segment: SegmentLines = { citation: { path: file.path, startLine: 1, endLine: lines.length, score: 1, sources: [] }, lines };
+  return passageOf(segment, r.startLine, r.endLine);
+}
+
+/** Typical lines of each segment, picked by the words the segments share. */
+function typicalPassages(segments: readonly SegmentLines[]): Passage[] {
+  const weights = topicWeights(segments);
+  return segments.map((s) => { const r = bestLines(s, weights); return passageOf(s, r.startLine, r.endLine); });
+}
+
+function overlaps(a: Citation, b: Citation): boolean {
+  return a.path === b.path && a.startLine <= b.endLine && b.startLine <= a.endLine;
+}
+
+/** Passages without repeats of a place already quoted. */
+function disjoint(passages: readonly (Passage | undefined)[]): Passage[] {
+  const out: Passage[] = [];
+  for (const p of passages) if (p && !out.some((q) => overlaps(q.citation, p.citation))) out.push(p);
+  return out;
+}
+
+/**
+ * An extractive summary: what the files say about themselves (a file's opening comment or
+ * first lines) and their most typical passages, quoted. No generated word unless model.json
+ * declares summaries measured good.
+ */
 export async function summarize(ctx: QueryContext, target: SummaryTarget, options?: QueryOptions): Promise<Answer> {
   const started = performance.now();
   const texts = new SourceTexts(ctx);
-  const maxTokens = options?.maxTokens ?? DEFAULT_ANSWER_TOKENS;
-  const answerTokens = Math.min(maxTokens, 96);
-  const tok = ctx.model.tokenizer;
-  let pathLabel: string;
+  let label: string;
   let memory: Float32Array | undefined;
-  let hits: Hit[];
-  let context: number[];
-  const pathIds = (p: string): number[] => tok.encode(p).slice(0, 32);
+  let passages: Passage[];
+  let lead: string;
 
   switch (target.kind) {
-    case 'workspace': {
-      pathLabel = basename(ctx.root);
-      memory = ctx.memory.workspaceMemory();
-      hits = centralSegments(ctx.memory, 2);
-      break;
-    }
+    case 'workspace':
     case 'folder': {
-      const prefix = target.path.replace(/\/+$/, '');
-      const inFolder = (f: FileMemory): boolean => prefix === '' || prefix === '.' || f.path.startsWith(prefix + '/');
-      pathLabel = prefix;
-      memory = ctx.memory.folderMemory(prefix);
-      hits = centralSegments(ctx.memory, 2, inFolder);
+      const prefix = target.kind === 'folder' ? target.path.replace(/\/+$/, '') : '';
+      const all = prefix === '' || prefix === '.';
+      const inFolder = (f: FileMemory): boolean => all || f.path.startsWith(prefix + '/');
+      label = all ? basename(ctx.root) : prefix;
+      memory = all ? ctx.memory.workspaceMemory() : ctx.memory.folderMemory(prefix);
+      if (!memory) throw all ? noMemoryError() : new Error(`Nothing under ${prefix} has been read (it may be excluded, skipped or not read yet). Read the workspace, then ask again.`);
+      // A README at the top of the folder says what it is; then the most typical files' openings.
+      const top = all ? '' : `${prefix}/`;
+      const readme = [...ctx.memory.entries()].find((f) => inFolder(f) && /^readme(\.\w+)?$/i.test(f.path.slice(top.length)));
+      const central = centralSegments(ctx.memory, 12, inFolder);
+      const files = [...new Set([...(readme ? [readme] : []), ...central.map((h) => h.file)])].slice(0, 4);
+      passages = disjoint(await Promise.all(files.map((f) => openingPassage(texts, f))));
+      lead = `What the files of ${label} say about themselves, quoted: the openings of ${passages.length === 1 ? 'its most typical file' : `${passages.length} of its most typical files`}.`;
       break;
     }
     case 'file': {
-      pathLabel = target.path;
+      label = target.path;
       const file = ctx.memory.get(target.path);
       if (!file) throw new Error(`${target.path} has not been read (it may be excluded, skipped or not read yet). Read the workspace, then ask again.`);
       memory = ctx.memory.fileMemory(target.path);
-      // A file's opening usually says what it is for; its first segments are the context.
-      hits = [0, 1].filter((i) => i < file.segmentsRead).map((index) => ({ file, index, score: 1 }));
+      const central = centralSegments(ctx.memory, 3, (f) => f === file);
+      const opening = await openingPassage(texts, file);
+      passages = disjoint([opening, ...typicalPassages(await texts.segments(central))]).slice(0, 3);
+      lead = `What ${label} says about itself, quoted: its opening lines and its most typical passages.`;
       break;
     }
     case 'selection': {
-      pathLabel = target.path;
+      label = `${target.path}:${target.startLine}-${target.endLine}`;
       memory = ctx.memory.fileMemory(target.path) ?? ctx.memory.workspaceMemory();
-      const file = ctx.memory.get(target.path);
-      hits = file ? overlapping(file, target.startLine, target.endLine) : [];
+      if (ctx.memory.segmentCount === 0) throw noMemoryError();
+      // The selection is in front of the reader already; what helps is where else the same things are.
+      const selection: Citation = { path: target.path, startLine: target.startLine, endLine: target.endLine, score: 1, sources: [] };
+      const hits = (await retrieve(ctx, target.text.slice(0, 2000), 12, 'lexical')).filter((h) => !overlaps(segmentCitation(h), selection));
+      const segments = await texts.segments(hits.slice(0, 4));
+      passages = buildAnswer({ question: target.text.slice(0, 2000), segments }).passages.slice();
+      lead = passages.length > 0 ? `The places in memory most like the selection (${label}), quoted:` : `Nothing else in memory is like the selection (${label}).`;
       break;
     }
   }
-  if (!memory) throw noMemoryError();
-  const p = pathIds(pathLabel);
-  const budget = contextBudget(ctx.model, p.length + 4, answerTokens);
-  if (target.kind === 'selection') {
-    context = tok.encode(target.text).slice(0, budget);
-  } else {
-    const first = hits[0];
-    context = first ? await contextTokens(ctx, texts, hits.filter((h) => h.file === first.file), budget) : [];
-  }
-  const citations: Citation[] = target.kind === 'selection'
-    ? [{ path: target.path, startLine: target.startLine, endLine: target.endLine, score: 1 }]
-    : hits.map(citation);
-  return answerFrom(ctx, options, citations, summarizePrompt(ctx.model, p, context), memory, maxTokens, texts, started);
-}
-
-function overlapping(file: FileMemory, start: number, end: number): Hit[] {
-  const out: Hit[] = [];
-  for (let s = 0; s < file.segmentsRead; s++) {
-    if (file.endLines[s]! >= start && file.startLines[s]! <= end) out.push({ file, index: s, score: 1 });
-  }
-  return out;
+  const generated = await declaredGeneration(ctx, 'summary', options, async (budget) => {
+    const p = ctx.model.tokenizer.encode(label).slice(0, 32);
+    const context = ctx.model.tokenizer.encode(target.kind === 'selection' ? target.text : passages.map((x) => x.text).join('\n')).slice(0, budget(p.length + 4, 96));
+    return { prompt: summarizePrompt(ctx.model, p, context), memory };
+  });
+  const parts: AnswerParts = {
+    text: composeText(generated ?? lead, passages), kind: generated ? 'generated' : 'passages', passages, citations: passages.map((p) => p.citation),
+  };
+  return finish(ctx, options, parts, texts, started);
 }
 
 function escapeRegExp(s: string): string {
@@ -346,23 +304,19 @@ function definitionPatterns(symbol: string): RegExp[] {
   ];
 }
 
-interface Definition { readonly hit: Hit; readonly line: number; readonly strength: number }
+interface Definition { readonly segment: SegmentLines; readonly line: number; readonly strength: number }
 
-async function findDefinition(texts: SourceTexts, hits: readonly Hit[], symbol: string): Promise<Definition | undefined> {
+function findDefinition(segments: readonly SegmentLines[], symbol: string): Definition | undefined {
   const patterns = definitionPatterns(symbol);
   let best: Definition | undefined;
-  for (const hit of hits) {
-    const lines = await texts.lines(hit.file);
-    if (!lines) continue;
-    const from = hit.file.startLines[hit.index]!;
-    const to = hit.file.endLines[hit.index]!;
-    for (let l = from; l <= to; l++) {
-      const text = lines[l - 1];
-      if (text === undefined || !text.includes(symbol)) continue;
+  for (const segment of segments) {
+    for (let i = 0; i < segment.lines.length; i++) {
+      const text = segment.lines[i]!;
+      if (!text.includes(symbol)) continue;
       const p = patterns.findIndex((re) => re.test(text));
       if (p < 0) continue;
       const strength = patterns.length - p;
-      if (!best || strength > best.strength) best = { hit, line: l, strength };
+      if (!best || strength > best.strength) best = { segment, line: segment.citation.startLine + i, strength };
       break;
     }
     if (best && best.strength === patterns.length) break;
@@ -370,45 +324,74 @@ async function findDefinition(texts: SourceTexts, hits: readonly Hit[], symbol: 
   return best;
 }
 
+/** Lines shown for a definition: its line and what follows in the segment, up to a blank line. */
+const DEFINITION_LINES = 6;
+
+/**
+ * A symbol explained from memory: where it is defined and where it is used, as quoted lines.
+ * Candidates come from the lexical index (the symbol's own name), the model's keys (trained to
+ * map a name to its definition) and the file the cursor is in.
+ */
 export async function explain(ctx: QueryContext, query: SymbolQuery, options?: QueryOptions): Promise<Explanation> {
   const started = performance.now();
+  if (ctx.memory.segmentCount === 0) throw noMemoryError();
   const texts = new SourceTexts(ctx);
   const fast = options?.fast ?? false;
-  const maxTokens = fast ? Math.min(options?.maxTokens ?? HOVER_TOKENS, HOVER_TOKENS) : options?.maxTokens ?? DEFAULT_ANSWER_TOKENS;
-  // The query graph was trained to map a bare symbol name to the segment that defines it.
-  const key = await queryKey(ctx.model, query.symbol);
-  const byModel = topSegments(ctx.memory, key, fast ? 48 : 160);
-  if (byModel.length === 0) throw noMemoryError();
-  // The file the cursor is in is searched too: definitions are often near their uses.
+  const byWords = lexicalSegments(ctx.memory, ctx.lexical, query.symbol, fast ? 24 : 64);
   const here = ctx.memory.get(query.path);
-  const local = here ? overlapping(here, 1, Number.MAX_SAFE_INTEGER) : [];
-  for (const h of local) h.score = dot(key, h.file.keys, h.index);
-  const seen = new Set(byModel.map((h) => `${h.file.path}#${h.index}`));
-  const candidates = [...byModel, ...local.filter((h) => !seen.has(`${h.file.path}#${h.index}`))];
-  const definition = await findDefinition(texts, candidates, query.symbol);
-
+  const local: Hit[] = here ? Array.from({ length: here.segmentsRead }, (_, index) => ({ file: here, index, score: 0, sources: [] })) : [];
+  const seen = new Set<string>();
+  const fresh = (h: Hit): boolean => {
+    const k = `${h.file.path}#${h.index}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  };
+  // Only segments that hold the name can define or use it.
   const word = new RegExp(`(^|[^\\w$])${escapeRegExp(query.symbol)}($|[^\\w$])`);
-  const uses: Hit[] = [];
-  for (const h of byModel) {
-    if (uses.length >= CITATIONS) break;
-    if (definition && h.file === definition.hit.file && h.index === definition.hit.index) continue;
-    if (word.test(await texts.segmentText(h))) uses.push(h);
+  const holding = async (hits: readonly Hit[]): Promise<SegmentLines[]> => (await texts.segments(hits.filter(fresh))).filter((s) => s.lines.some((l) => word.test(l)));
+  // The name's own segments and the cursor's file first; the model's keys (trained to map a name
+  // to its definition) only when those hold no definition, so a hover reads few files.
+  const segments = await holding([...byWords, ...local]);
+  let definition = findDefinition(segments, query.symbol);
+  if (!definition) {
+    const more = await holding(topSegments(ctx.memory, await queryKey(ctx.model, query.symbol), fast ? 16 : 48));
+    definition = findDefinition(more, query.symbol);
+    segments.push(...more);
   }
 
-  const anchor = definition?.hit ?? byModel[0]!;
-  const defCitation: Citation | undefined = definition
-    ? { path: anchor.file.path, startLine: definition.line, endLine: Math.max(definition.line, anchor.file.endLines[anchor.index]!), score: anchor.score }
-    : undefined;
-  const tok = ctx.model.tokenizer;
-  const p = tok.encode(anchor.file.path).slice(0, 32);
-  const sym = tok.encode(query.symbol).slice(0, 16);
-  // A hover reads one segment's worth of context: the prefill is most of its latency.
-  const budget = Math.min(contextBudget(ctx.model, p.length + sym.length + 5, maxTokens), fast ? ctx.model.config.segmentLength : Infinity);
-  const startLine = definition?.line ?? anchor.file.startLines[anchor.index]!;
-  const endLine = anchor.file.endLines[Math.min(anchor.file.segmentsRead - 1, anchor.index + 1)]!;
-  const context = tok.encode(await texts.text(anchor.file, startLine, endLine)).slice(0, budget);
-  const memory = ctx.memory.fileMemory(anchor.file.path) ?? ctx.memory.workspaceMemory()!;
-  const citations = [...(defCitation ? [defCitation] : []), ...uses.map(citation)];
-  const answer = await answerFrom(ctx, options, citations, explainPrompt(ctx.model, p, context, sym), memory, maxTokens, texts, started);
-  return { ...answer, definition: defCitation, uses: uses.map(citation) };
+  let defPassage: Passage | undefined;
+  if (definition) {
+    const s = definition.segment;
+    let end = definition.line;
+    while (end + 1 <= s.citation.endLine && end - definition.line < DEFINITION_LINES - 1 && s.lines[end + 1 - s.citation.startLine]!.trim() !== '') end++;
+    defPassage = passageOf(s, definition.line, end);
+  }
+  const uses: Passage[] = [];
+  for (const s of segments) {
+    if (uses.length >= CITATIONS) break;
+    const i = s.lines.findIndex((l, i) => word.test(l) && !(defPassage && overlaps(defPassage.citation, { ...s.citation, startLine: s.citation.startLine + i, endLine: s.citation.startLine + i })));
+    if (i < 0) continue;
+    const line = s.citation.startLine + i;
+    const p = passageOf(s, line, line);
+    if (!uses.some((u) => overlaps(u.citation, p.citation))) uses.push(p);
+  }
+  const passages = [...(defPassage ? [defPassage] : []), ...uses];
+  const name = `\`${query.symbol.replace(/`/g, '')}\``;
+  const lead = defPassage
+    ? `${name} is defined at ${defPassage.citation.path}:${defPassage.citation.startLine}${uses.length ? `, and used in the places below` : ''}.`
+    : uses.length ? `No definition of ${name} was found in what has been read; places that use it:` : `${name} was not found in what has been read.`;
+  const generated = await declaredGeneration(ctx, 'explain', options, async (budget) => {
+    const anchor = defPassage ?? passages[0];
+    const tok = ctx.model.tokenizer;
+    const p = tok.encode(anchor?.citation.path ?? query.path).slice(0, 32);
+    const sym = tok.encode(query.symbol).slice(0, 16);
+    const context = tok.encode(anchor?.text ?? '').slice(0, budget(p.length + sym.length + 5, fast ? HOVER_TOKENS : 96));
+    return { prompt: explainPrompt(ctx.model, p, context, sym), memory: ctx.memory.fileMemory(anchor?.citation.path ?? query.path) ?? ctx.memory.workspaceMemory() };
+  });
+  const parts: AnswerParts = {
+    text: composeText(generated ?? lead, passages), kind: generated ? 'generated' : 'passages', passages, citations: passages.map((p) => p.citation),
+  };
+  const answer = finish(ctx, options, parts, texts, started);
+  return { ...answer, definition: defPassage?.citation, uses: uses.map((u) => u.citation) };
 }

@@ -85,7 +85,13 @@ export class ChatSession {
       else {
         this.send({
           type: 'done', id,
-          outcome: { kind: 'answer', text: answer.text, citations: answer.citations.map(toWire), coverage: answer.coverage },
+          outcome: {
+            kind: 'answer', text: answer.text, citations: answer.citations.map(toWire), coverage: answer.coverage,
+            // The first paragraph of an answer's text is its answer sentence (api.ts, Answer.text).
+            lead: answer.passages.length > 0 ? answer.text.split('\n\n', 1)[0] : undefined,
+            passages: answer.passages.map((p) => ({ citation: toWire(p.citation), text: p.text })),
+            warnings: answer.warnings ?? [],
+          },
         });
       }
     } catch (error) {

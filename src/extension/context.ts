@@ -97,11 +97,11 @@ export class Ctx {
     id?: string,
   ): Promise<void> {
     void this.chat.reveal(false);
-    const maxTokens = folderSettings(memory.folder).maxAnswerTokens;
+    const { maxAnswerTokens, retrieval } = folderSettings(memory.folder);
     await this.session.run(
       { id, kind, prompt, folder: memory.folder.uri.toString(), folderName: memory.name },
-      async (options) => work(await memory.open(), options),
-      maxTokens,
+      async (options) => work(await memory.open(), { ...options, retrieval }),
+      maxAnswerTokens,
     );
   }
 

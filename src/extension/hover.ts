@@ -101,7 +101,7 @@ async function languageServerPlaces(uri: vscode.Uri, position: vscode.Position, 
   const cite = (target: vscode.Uri, range: vscode.Range): Citation | undefined => {
     const rel = path.relative(folder.fsPath, target.fsPath);
     if (target.scheme !== 'file' || rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-    return { path: rel.split(path.sep).join('/'), startLine: range.start.line + 1, endLine: range.end.line + 1, score: 1 };
+    return { path: rel.split(path.sep).join('/'), startLine: range.start.line + 1, endLine: range.end.line + 1, score: 1, sources: [] };
   };
   const first = definitions?.[0];
   const definition = first ? ('targetUri' in first ? cite(first.targetUri, first.targetRange) : cite(first.uri, first.range)) : undefined;

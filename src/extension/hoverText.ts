@@ -10,8 +10,13 @@ export const MAX_HOVER_USES = 5;
 /** Characters of explanation shown; hovers are glances, the chat is for reading. */
 export const MAX_HOVER_TEXT = 600;
 
+/** Lines of the definition quoted in a hover. */
+export const MAX_HOVER_QUOTE_LINES = 6;
+
 export function hoverMarkdown(folder: string, symbol: string, explanation: Explanation): string | undefined {
-  const text = clip(explanation.text.trim(), MAX_HOVER_TEXT);
+  // Only text the model was declared good at writing is shown as prose; otherwise the hover
+  // quotes the definition's lines (never a generated fragment).
+  const text = explanation.kind === 'generated' ? clip(explanation.text.split('\n\n', 1)[0]!.trim(), MAX_HOVER_TEXT) : '';
   if (text === '' && !explanation.definition && explanation.uses.length === 0) return undefined;
   const kind = explanation.symbol ? ` · ${escapeMarkdown(`${explanation.symbol.kind} ${explanation.symbol.qualifiedName}`)}` : '';
   const lines: string[] = [`**Mnemo** · ${escapeMarkdown(symbol)}${kind}`, ''];
@@ -19,7 +24,13 @@ export function hoverMarkdown(folder: string, symbol: string, explanation: Expla
   if (explanation.symbol) lines.push(codeFence(explanation.symbol.signature), '');
   if (text !== '') lines.push(escapeMarkdown(text), '');
   const link = (citation: Citation) => citationLink({ folder, citation });
-  if (explanation.definition) lines.push(`Defined at ${link(explanation.definition)}`, '');
+  if (explanation.definition) {
+    lines.push(`Defined at ${link(explanation.definition)}`, '');
+    // Without a parsed signature, the definition's own first lines say what it is.
+    const def = explanation.definition;
+    const quoted = explanation.symbol ? undefined : explanation.passages.find((p) => p.citation.path === def.path && p.citation.startLine === def.startLine);
+    if (quoted) lines.push(codeBlock(quoted.text.split('\n').slice(0, MAX_HOVER_QUOTE_LINES).join('\n')), '');
+  }
   const others = explanation.symbol?.alternatives ?? [];
   if (others.length > 0) lines.push(`Also defined at ${others.map(link).join(', ')}`, '');
   if (explanation.uses.length > 0) {
@@ -32,11 +43,16 @@ export function hoverMarkdown(folder: string, symbol: string, explanation: Expla
   return lines.join('\n').trimEnd();
 }
 
-/** A fenced code block whose fence is longer than any backtick run inside, so the text cannot close it. */
+/** A one-line fenced block (a signature): line breaks become spaces. */
 export function codeFence(code: string): string {
-  const longest = Math.max(0, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
+  return codeBlock(code.replace(/\r?\n/g, ' '));
+}
+
+/** A fenced block no line of `text` can close early; inside it nothing is Markdown. */
+export function codeBlock(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}\n${code.replace(/\r?\n/g, ' ')}\n${fence}`;
+  return `${fence}\n${text}\n${fence}`;
 }
 
 /** Cuts at a word boundary and marks the cut. */

@@ -4,7 +4,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DevicePreference, EngineOptions, Logger } from '../core/api';
+import type { DevicePreference, EngineOptions, Logger, RetrievalMode } from '../core/api';
 import { filesExcludePatterns, stringList } from './globs';
 
 export const DEFAULT_MAX_FILE_BYTES = 2_097_152;
@@ -14,6 +14,7 @@ export const DEFAULT_MAX_ANSWER_TOKENS = 256;
 const ENGINE_SETTINGS = ['mnemo.modelPath', 'mnemo.device', 'mnemo.include', 'mnemo.exclude', 'mnemo.maxFileBytes', 'files.exclude'];
 
 const DEVICES: readonly DevicePreference[] = ['auto', 'cpu', 'webgpu', 'cuda'];
+const RETRIEVALS: readonly RetrievalMode[] = ['auto', 'lexical', 'model'];
 
 export interface FolderSettings {
   readonly readOnOpen: boolean;
@@ -22,6 +23,8 @@ export interface FolderSettings {
   readonly maxAnswerTokens: number;
   /** `@mnemo` has the user's chat model write answers from Mnemo's passages. */
   readonly useLanguageModel: boolean;
+  /** How passages are found (read on every question, so a change applies at once). */
+  readonly retrieval: RetrievalMode;
 }
 
 export function folderSettings(folder: vscode.WorkspaceFolder | undefined): FolderSettings {
@@ -32,6 +35,7 @@ export function folderSettings(folder: vscode.WorkspaceFolder | undefined): Fold
     hoverEnabled: config.get<boolean>('hover.enabled', true),
     maxAnswerTokens: clampInt(config.get<number>('maxAnswerTokens'), 16, 1024, DEFAULT_MAX_ANSWER_TOKENS),
     useLanguageModel: config.get<boolean>('chat.useLanguageModel', false),
+    retrieval: RETRIEVALS.find((r) => r === config.get<string>('retrieval')) ?? 'auto',
   };
 }
 

@@ -22,7 +22,12 @@ export function applyMessage(entries: readonly ChatEntry[], message: ToWebview):
         const outcome = message.outcome;
         switch (outcome.kind) {
           case 'answer':
-            return { ...e, state: 'done', text: outcome.text, citations: outcome.citations, coverage: outcome.coverage };
+            return {
+              ...e, state: 'done', text: outcome.text, citations: outcome.citations, coverage: outcome.coverage,
+              ...(outcome.lead !== undefined ? { lead: outcome.lead } : {}),
+              ...(outcome.passages ? { passages: outcome.passages } : {}),
+              ...(outcome.warnings ? { warnings: outcome.warnings } : {}),
+            };
           case 'error':
             return { ...e, state: 'error', error: outcome.message };
           case 'cancelled':

@@ -12,11 +12,24 @@ export interface WireCitation {
   readonly endLine: number;
 }
 
+/** Cited lines, quoted: `text` is lines `citation.startLine..endLine` of the file. */
+export interface WirePassage {
+  readonly citation: WireCitation;
+  readonly text: string;
+}
+
 export type EntryKind = 'ask' | 'summary';
 
 /** How a stream ended. */
 export type Outcome =
-  | { readonly kind: 'answer'; readonly text: string; readonly citations: readonly WireCitation[]; readonly coverage: number }
+  | {
+    readonly kind: 'answer'; readonly text: string; readonly citations: readonly WireCitation[]; readonly coverage: number;
+    /** The answer sentence alone, when `passages` follow it (they are shown as quotes, not Markdown). */
+    readonly lead?: string;
+    readonly passages?: readonly WirePassage[];
+    /** What the user should know about the sources: a cited file changed since it was read, and so on. */
+    readonly warnings?: readonly string[];
+  }
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'cancelled' };
 
@@ -35,6 +48,10 @@ export interface ChatEntry {
   readonly state: 'streaming' | 'done' | 'error' | 'cancelled';
   /** Fraction of the workspace read when the answer was made; set when done. */
   readonly coverage?: number;
+  /** Set when done: the answer sentence and the quoted passages it rests on (see Outcome). */
+  readonly lead?: string;
+  readonly passages?: readonly WirePassage[];
+  readonly warnings?: readonly string[];
   readonly error?: string;
   readonly createdAt: number;
 }

@@ -115,7 +115,20 @@ function renderEntry(entry: ChatEntry): HTMLElement {
   ));
 
   const answer = el('div', { className: 'answer' });
-  if (entry.text) answer.append(renderMarkdown(entry.text));
+  const quoted = entry.state === 'done' && entry.lead !== undefined && (entry.passages?.length ?? 0) > 0;
+  if (quoted) {
+    // The answer sentence, then each passage under its own link: the quoted lines are shown as
+    // they are in the file (textContent, never Markdown or HTML).
+    answer.append(renderMarkdown(entry.lead!));
+    for (const passage of entry.passages!) {
+      answer.append(el('figure', { className: 'passage' },
+        el('figcaption', {}, citationButton(entry, passage.citation)),
+        el('pre', { attrs: { tabindex: '0' } }, el('code', { text: passage.text })),
+      ));
+    }
+  } else if (entry.text) {
+    answer.append(renderMarkdown(entry.text));
+  }
   if (entry.state === 'streaming') {
     answer.append(el('span', { className: 'cursor', text: entry.text ? '▍' : 'Thinking…', attrs: { 'aria-hidden': entry.text ? 'true' : 'false' } }));
   }
@@ -129,8 +142,11 @@ function renderEntry(entry: ChatEntry): HTMLElement {
   if (entry.state === 'cancelled') article.append(el('p', { className: 'note', text: 'Stopped.' }));
   const note = entry.state === 'done' ? coverageNote(entry.coverage) : undefined;
   if (note) article.append(el('p', { className: 'note coverage', text: note }));
+  for (const warning of entry.state === 'done' ? entry.warnings ?? [] : []) {
+    article.append(el('p', { className: 'note warning', attrs: { role: 'note' }, text: warning }));
+  }
 
-  if (entry.citations.length > 0) {
+  if (entry.citations.length > 0 && !quoted) {
     const list = el('ul', { className: 'citations', attrs: { 'aria-label': 'Citations' } });
     for (const citation of entry.citations) list.append(el('li', {}, citationButton(entry, citation)));
     article.append(el('div', { className: 'sources' }, el('span', { className: 'sources-label', text: 'Sources' }), list));

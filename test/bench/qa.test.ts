@@ -170,14 +170,14 @@ test('a haystack longer than its book repeats the book and ends at a line end', 
 
 test('scoring: top-1 lines, reciprocal rank and exact value', () => {
   const question = { id: 'q', kind: 'fact' as const, question: 'What number opens the cellar door?', value: '48213', answers: [{ path: 'kjv.txt', startLine: 10, endLine: 10 }] };
-  const cite = (path: string, a: number, b: number) => ({ path, startLine: a, endLine: b, score: 1 });
-  const wrongFirst = score(question, 'lexical', { text: ' 48213.', citations: [cite('kjv.txt', 20, 30), cite('kjv.txt', 5, 12)], coverage: 1, millisecondsToFirstToken: 0 }, 3, 5, 'x 48213 y');
+  const cite = (path: string, a: number, b: number) => ({ path, startLine: a, endLine: b, score: 1, sources: [] });
+  const wrongFirst = score(question, 'lexical', { text: ' 48213.', citations: [cite('kjv.txt', 20, 30), cite('kjv.txt', 5, 12)], coverage: 1, millisecondsToFirstToken: 0, kind: 'generated', passages: [] }, 3, 5, 'x 48213 y');
   assert.equal(wrongFirst.top1File, true);
   assert.equal(wrongFirst.top1Lines, false);
   assert.equal(wrongFirst.reciprocalRank, 0.5);
   assert.equal(wrongFirst.exact, true);
   assert.equal(wrongFirst.inFirstPassage, true);
-  const fragment = score(question, 'auto', { text: 'library', citations: [cite('kjv.txt', 9, 11)], coverage: 1, millisecondsToFirstToken: 0 }, 3, 5, 'no value here');
+  const fragment = score(question, 'auto', { text: 'library', citations: [cite('kjv.txt', 9, 11)], coverage: 1, millisecondsToFirstToken: 0, kind: 'generated', passages: [] }, 3, 5, 'no value here');
   assert.equal(fragment.top1Lines, true);
   assert.equal(fragment.exact, false);
   assert.equal(fragment.inFirstPassage, false);

@@ -61,9 +61,14 @@ test('read, ask, summarize, explain, status and forget with --json', { skip }, a
       assert.ok(c.startLine >= 1 && c.endLine >= c.startLine && c.endLine <= lines, JSON.stringify(c));
     }
 
-    const text = await mnemo(['ask', ws.root, 'bisect insort', '--max-tokens', '4', '--retrieval', 'bm25', ...common.filter((x) => x !== '--json')]);
+    const text = await mnemo(['ask', ws.root, 'bisect insort', '--max-tokens', '4', '--retrieval', 'lexical', ...common.filter((x) => x !== '--json')]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /Sources:\n {2}py\/bisect\.py:\d+-\d+/);
+    // The answer sentence, then the passages: place, who found it, and the lines quoted with their numbers.
+    assert.match(text.stdout, /^I am not sure of the answer\./);
+    assert.match(text.stdout, /\n\npy\/bisect\.py:\d+(-\d+)? {2}\(lexical, score \d+\.\d{3}\)\n {2,}\d+ \| .*insort/);
+    const bad = await mnemo(['ask', ws.root, 'bisect', '--retrieval', 'bm25', ...common]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--retrieval must be auto, lexical or model/);
 
     const sum = await mnemo(['summarize', ws.root, 'py', '--max-tokens', '8', ...common]);
     assert.equal(sum.code, 0, sum.stderr);

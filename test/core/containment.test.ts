@@ -46,7 +46,7 @@ test('a saved memory naming ../ paths is rejected and rebuilt; nothing outside i
       assert.ok(logger.lines.some((l) => /cannot be used \(corrupt: .*not a path inside the workspace/.test(l)), logger.lines.join('\n'));
       assert.equal(engine.status().files, 0, 'the tampered memory must not be loaded');
       await engine.read();
-      for (const retrieval of ['model', 'bm25', 'hybrid'] as const) {
+      for (const retrieval of ['model', 'lexical', 'auto'] as const) {
         const a = await engine.ask(SECRET, { retrieval, maxTokens: 4 });
         for (const c of a.citations) assert.ok(unsafeRelativePath(c.path) === undefined, c.path);
         assert.ok(!a.text.includes(SECRET));
@@ -72,7 +72,7 @@ test('a file replaced by a link out of the workspace after reading is not read a
       await rm(join(ws.root, victim));
       await symlink(outside, join(ws.root, victim));
       await assert.rejects(resolveInside(ws.root, victim), /leads outside the workspace/);
-      const a = await engine.ask('bisect insort sorted list', { retrieval: 'bm25', maxTokens: 4 });
+      const a = await engine.ask('bisect insort sorted list', { retrieval: 'lexical', maxTokens: 4 });
       assert.ok(a.warnings?.some((w) => /leads outside the workspace/.test(w)), JSON.stringify(a.warnings));
       assert.ok(!a.text.includes(SECRET));
     } finally {

@@ -56,21 +56,36 @@ test('read, ask, summarize, explain, then catch up after an edit', { skip }, asy
     assert.equal(events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join(''), a.text);
 
     const modelOnly = await engine.ask('bisect insort sorted list', { retrieval: 'model', maxTokens: 4 });
-    const bm25Only = await engine.ask('bisect insort sorted list', { retrieval: 'bm25', maxTokens: 4 });
-    assert.equal(bm25Only.citations[0]?.path, 'py/bisect.py');
-    for (const c of [...modelOnly.citations, ...bm25Only.citations]) await assertRealCitation(ws.root, c);
+    const lexicalOnly = await engine.ask('bisect insort sorted list', { retrieval: 'lexical', maxTokens: 4 });
+    assert.equal(lexicalOnly.citations[0]?.path, 'py/bisect.py');
+    assert.ok(lexicalOnly.citations.every((c) => c.sources.join() === 'lexical'));
+    assert.ok(modelOnly.citations.every((c) => c.sources.join() === 'model'));
+    for (const c of [...modelOnly.citations, ...lexicalOnly.citations]) await assertRealCitation(ws.root, c);
+    for (const x of [a, modelOnly, lexicalOnly]) {
+      assert.deepEqual(x.citations, x.passages.map((p) => p.citation), 'every citation shown is quoted');
+      for (const p of x.passages) {
+        assert.equal(p.text, (await readFile(join(ws.root, p.citation.path), 'utf8')).split('\n').slice(p.citation.startLine - 1, p.citation.endLine).join('\n'));
+      }
+    }
 
     for (const target of [{ kind: 'workspace' } as const, { kind: 'folder', path: 'py' } as const, { kind: 'file', path: 'py/shlex.py' } as const]) {
       const sum = await engine.summarize(target, { maxTokens: 16 });
       assert.ok(sum.citations.length > 0, `${target.kind} summary cites something`);
+      assert.equal(sum.kind, 'passages', 'mnemo-m1 declares no summary generation: quotes only');
+      assert.deepEqual(sum.citations, sum.passages.map((p) => p.citation));
       for (const c of sum.citations) await assertRealCitation(ws.root, c);
       if (target.kind === 'folder') assert.ok(sum.citations.every((c) => c.path.startsWith('py/')));
-      if (target.kind === 'file') assert.deepEqual([...new Set(sum.citations.map((c) => c.path))], ['py/shlex.py']);
+      if (target.kind === 'file') {
+        assert.deepEqual([...new Set(sum.citations.map((c) => c.path))], ['py/shlex.py']);
+        // shlex.py opens with its docstring: that is the summary's first quote.
+        assert.deepEqual([sum.citations[0]!.startLine, sum.passages[0]!.text.split('\n')[0]], [1, '"""A lexical analyzer class for simple shell-like syntaxes."""']);
+      }
     }
     const sel = await engine.summarize({ kind: 'selection', path: 'py/bisect.py', startLine: 1, endLine: 20, text: (await readFile(join(ws.root, 'py/bisect.py'), 'utf8')).split('\n').slice(0, 20).join('\n') }, { maxTokens: 8 });
     // The selection first; then the definitions it lies in and what it uses, from the structure.
     assert.deepEqual([sel.citations[0]?.path, sel.citations[0]?.startLine, sel.citations[0]?.endLine], ['py/bisect.py', 1, 20]);
     for (const c of sel.citations) await assertRealCitation(ws.root, c);
+    assert.equal(sel.kind, 'passages');
 
     // TextWrapper is defined by `class TextWrapper:` in textwrap.py.
     const src = (await readFile(join(ws.root, 'py/textwrap.py'), 'utf8')).split('\n');
@@ -78,11 +93,14 @@ test('read, ask, summarize, explain, then catch up after an edit', { skip }, asy
     const useLine = src.findIndex((l) => l.includes('TextWrapper(')) + 1;
     const ex = await engine.explain({ path: 'py/textwrap.py', line: useLine, character: 10, symbol: 'TextWrapper' }, { maxTokens: 8 });
     assert.deepEqual([ex.definition?.path, ex.definition?.startLine], ['py/textwrap.py', defLine]);
+    assert.equal(ex.kind, 'passages');
+    assert.equal(ex.passages[0]?.text.split('\n')[0], src[defLine - 1], 'the definition is quoted');
     assert.ok(ex.uses.length > 0);
     for (const c of ex.uses) {
       await assertRealCitation(ws.root, c);
       const text = (await readFile(join(ws.root, c.path), 'utf8')).split('\n').slice(c.startLine - 1, c.endLine).join('\n');
       assert.match(text, /TextWrapper/);
+      assert.equal(c.startLine, c.endLine, 'a use is cited at its line');
     }
     const started = performance.now();
     const hover = await engine.explain({ path: 'js/ignore.js', line: 1, character: 0, symbol: 'checkPath' }, { fast: true });
@@ -100,7 +118,7 @@ test('read, ask, summarize, explain, then catch up after an edit', { skip }, asy
     assert.ok(r2.tokensRead < r.tokensRead / 5);
     process.stderr.write(`# catch-up after editing one file: ${r2.tokensRead} of ${r2.tokensTotal} tokens (${(100 * r2.tokensRead / r2.tokensTotal).toFixed(1)}%), ${r2.seconds.toFixed(2)} s vs ${r.seconds.toFixed(2)} s for the full read\n`);
     // The edit is cited at its real lines.
-    const after = await engine.ask('insort_twice insert x twice', { retrieval: 'bm25', maxTokens: 2 });
+    const after = await engine.ask('insort_twice insert x twice', { retrieval: 'lexical', maxTokens: 2 });
     assert.equal(after.citations[0]?.path, 'py/bisect.py');
     const lines = (await readFile(join(ws.root, 'py/bisect.py'), 'utf8')).split('\n');
     const at = lines.findIndex((l) => l.startsWith('def insort_twice')) + 1;

@@ -35,7 +35,7 @@ test('read, ask and status through the worker; the caller\'s event loop stays fr
     assert.ok(p99 < 200, `p99 event-loop delay ${p99} ms`);
 
     const events: AnswerEvent[] = [];
-    const a = await engine.ask('bisect insort sorted list', { retrieval: 'bm25', onEvent: (e) => events.push(e), maxTokens: 4 });
+    const a = await engine.ask('bisect insort sorted list', { retrieval: 'lexical', onEvent: (e) => events.push(e), maxTokens: 4 });
     assert.equal(a.citations[0]?.path, 'py/bisect.py');
     assert.equal(events[0]?.type, 'citations');
     assert.equal(events[events.length - 1]?.type, 'done');

@@ -154,7 +154,7 @@ test('a symbol used in one file is found where another file defines it, with its
 
     // The engine's explanation shape: definition from its naming line, signature and doc.
     const started = performance.now();
-    const ex = structureExplanation({ root: ws.root, structure: ws.input.structure, files: ws.input.files, coverage: 1 }, { path: 'lib/http/server.py', line: 1, character: 0, symbol: 'HTTPStatus' });
+    const ex = await structureExplanation({ root: ws.root, structure: ws.input.structure, files: ws.input.files, coverage: 1 }, { path: 'lib/http/server.py', line: 1, character: 0, symbol: 'HTTPStatus' });
     const ms = performance.now() - started;
     assert.ok(ex?.definition && ex.symbol);
     assert.equal(ex.definition.path, 'lib/http/__init__.py');
@@ -162,7 +162,7 @@ test('a symbol used in one file is found where another file defines it, with its
     assert.equal(ex.symbol.signature, 'class HTTPStatus:'); // decorated with @_simple_enum(IntEnum)
     assert.match(ex.symbol.doc ?? '', /^HTTP status codes and reason phrases/);
     assert.ok(ex.uses.some((u) => u.path === 'lib/http/server.py'));
-    assert.equal(structureExplanation({ root: ws.root, structure: ws.input.structure, files: ws.input.files, coverage: 1 }, { path: 'x.py', line: 1, character: 0, symbol: 'NoSuchNameAnywhere' }), undefined);
+    assert.equal(await structureExplanation({ root: ws.root, structure: ws.input.structure, files: ws.input.files, coverage: 1 }, { path: 'x.py', line: 1, character: 0, symbol: 'NoSuchNameAnywhere' }), undefined);
     process.stderr.write(`# structure explanation took ${ms.toFixed(1)} ms (first lookup builds the name-use index)\n`);
 
     // A selection's summary names what it uses from other files.

@@ -9,7 +9,9 @@ function store(initial?: unknown) {
   return { data, get: (key: string) => data.get(key), update: async (key: string, value: unknown) => { data.set(key, value); } };
 }
 
-const answer = (text: string): Answer => ({ text, citations: [{ path: 'a.ts', startLine: 1, endLine: 2, score: 0.9 }], coverage: 0.5, millisecondsToFirstToken: 3 });
+const answer = (text: string): Answer => ({
+  text, kind: 'generated', passages: [], citations: [{ path: 'a.ts', startLine: 1, endLine: 2, score: 0.9, sources: ['lexical'] }], coverage: 0.5, millisecondsToFirstToken: 3,
+});
 const request = { id: 'w1', kind: 'ask' as const, prompt: 'where?', folder: 'file:///w', folderName: 'w' };
 
 test('a streamed answer reaches the webview and ends with one done', async () => {
@@ -34,6 +36,27 @@ test('a streamed answer reaches the webview and ends with one done', async () =>
   assert.equal(saved[0].text, 'In store.ts');
   assert.equal(saved[0].state, 'done');
   assert.equal(session.isRunning('w1'), false);
+});
+
+test('quoted passages and warnings reach the webview with the answer sentence apart', async () => {
+  const session = new ChatSession(store());
+  const sent: ToWebview[] = [];
+  session.attach((m) => sent.push(m), false);
+  const citation = { path: 'texts/ruth-1.txt', startLine: 5, endLine: 6, score: 1, sources: ['lexical' as const, 'model' as const] };
+  const quoted = 'land. And a certain man of Bethlehemjudah went to sojourn in the country of Moab, he,\nand his wife, and his two sons.';
+  await session.run(request, async () => ({
+    text: `I am not sure of the answer.\n\n\`texts/ruth-1.txt:5-6\`\n\`\`\`\n${quoted}\n\`\`\``, kind: 'passages',
+    passages: [{ citation, text: quoted }], citations: [citation], coverage: 1, millisecondsToFirstToken: 1,
+    warnings: ['texts/ruth-1.txt changed since it was read; its quoted lines may have moved. Read the workspace again to catch up.'],
+  }), 64);
+  const done = sent.at(-1)!;
+  assert.ok(done.type === 'done' && done.outcome.kind === 'answer');
+  assert.equal(done.outcome.lead, 'I am not sure of the answer.');
+  assert.deepEqual(done.outcome.passages, [{ citation: { path: 'texts/ruth-1.txt', startLine: 5, endLine: 6 }, text: quoted }]);
+  assert.match(done.outcome.warnings?.[0] ?? '', /changed since it was read/);
+  const entry = session.history().at(-1)!;
+  assert.equal(entry.passages?.length, 1);
+  assert.equal(entry.warnings?.length, 1);
 });
 
 test('cancel aborts the engine call and ends the stream as cancelled', async () => {

@@ -6,9 +6,12 @@ import type { Answer, AnswerEvent, Citation, Explanation, QueryOptions, SummaryT
 import type { StructureIndex } from '../structure/index';
 import { lookupSymbol } from '../structure/lookup';
 import { summarizeStructure } from './summarize';
+import { readCitedLines } from '../tools/passages';
 
 /** How many files that use a symbol an explanation cites. */
 const USES = 5;
+/** Lines of a definition an explanation quotes (its citation still spans the whole definition). */
+const DEFINITION_LINES = 40;
 
 export interface StructureContext {
   readonly root: string;
@@ -53,7 +56,7 @@ export async function summaryAnswer(ctx: StructureContext, target: SummaryTarget
  * The symbol's definition (from the parser, anywhere in the workspace), signature, doc and the
  * files that use it most; undefined when the workspace defines no such name.
  */
-export function structureExplanation(ctx: StructureContext, query: SymbolQuery, options?: QueryOptions): Explanation | undefined {
+export async function structureExplanation(ctx: StructureContext, query: SymbolQuery, options?: QueryOptions): Promise<Explanation | undefined> {
   const started = performance.now();
   const info = lookupSymbol(ctx.structure, query);
   if (!info) return undefined;
@@ -67,9 +70,12 @@ export function structureExplanation(ctx: StructureContext, query: SymbolQuery, 
   const definition = cite(best!.path, d.signatureLine, d.endLine);
   const uses = info.uses.slice(0, USES).map((u) => cite(u.path, u.firstLine, u.firstLine));
   const text = d.doc?.text ?? '';
+  // The quoted passages: the definition's opening lines and each use's line, as on disk.
+  const quotedDefinition = cite(definition.path, definition.startLine, Math.min(definition.endLine, definition.startLine + DEFINITION_LINES - 1));
+  const passages = (await readCitedLines(ctx.root, [quotedDefinition, ...uses], ctx.maxFileBytes)).filter((p) => p.text !== '');
   const explanation = {
     text, citations: [definition, ...uses], coverage: ctx.coverage, millisecondsToFirstToken: performance.now() - started,
-    kind: 'passages' as const, passages: [] as const, definition, uses,
+    kind: 'passages' as const, passages, definition, uses,
     symbol: {
       kind: d.kind, qualifiedName: d.qualifiedName, signature: d.signature, ...(d.doc ? { doc: d.doc.text } : {}),
       alternatives: others.slice(0, 4).map((r) => cite(r.path, r.definition.startLine, r.definition.endLine)),

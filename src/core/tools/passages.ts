@@ -1,36 +1,17 @@
-// The passages an answer rests on: each citation with the cited lines themselves. The engine
-// branch of this round gives them as `Answer.passages` (see the interface contract); until it is
-// merged, `passagesOf` reads the cited lines here, through the one path check of the core.
-import type { Answer, Citation } from '../api';
+// The passages an answer rests on: each citation with the cited lines themselves, as the engine
+// gives them (`Answer.passages`), and the lines of other citations read through the one path
+// check of the core.
+import type { Answer, Citation, Passage } from '../api';
 import { loadText } from '../text';
 import { OutsideWorkspaceError, resolveInside } from '../workspacePath';
 
-// Contract shapes that api.ts gains with the engine branch. When it lands, these three become
-// `import type { Passage, RetrievalSource } from '../api'` and nothing else here changes.
-export type RetrievalSource = 'lexical' | 'model';
-export interface SourcedCitation extends Citation {
-  /** Which retrievers found it; absent from engines older than the contract. */
-  readonly sources?: readonly RetrievalSource[];
-}
-export interface Passage {
-  readonly citation: SourcedCitation;
-  readonly text: string;
-}
+export type { Passage, RetrievalSource } from '../api';
+/** The answer shape this module reads (kept as a name for its users). */
+export type ContractAnswer = Answer;
 
-/** The fields of the contract's Answer this module reads, all optional until the engine branch lands. */
-export interface ContractAnswer extends Answer {
-  readonly kind?: 'span' | 'passages' | 'generated';
-  readonly confidence?: number;
-  readonly passages?: readonly Passage[];
-}
-
-/**
- * The passages of `answer`, best first. The one place that knows the engine does not give them
- * yet: when `Answer.passages` is merged, this returns `answer.passages` and the fallback goes.
- */
-export async function passagesOf(root: string, answer: ContractAnswer, maxFileBytes?: number): Promise<Passage[]> {
-  if (answer.passages) return [...answer.passages];
-  return readCitedLines(root, answer.citations, maxFileBytes);
+/** The passages of `answer`, best first: every citation with the lines it cites. */
+export async function passagesOf(_root: string, answer: Answer, _maxFileBytes?: number): Promise<Passage[]> {
+  return [...answer.passages];
 }
 
 /**

@@ -1,0 +1,177 @@
+// The lexical index and the pure parts of retrieval and answering: term analysis, the index's
+// updates and its saved form, the fusion's guarantees, and what an answer may say.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../src/core/analyze';
+import { bestLines, buildAnswer, composeText, isFragment, NOT_SURE, openingLines, type SegmentLines } from '../../src/core/answer';
+import { LexicalIndex, segmentTexts } from '../../src/core/lexicalIndex';
+import { fuse } from '../../src/core/retrieve';
+
+test('analysis splits identifiers, keeps them whole, stems English and keeps numbers whole', () => {
+  assert.deepEqual(analyze('getUserName'), ['getusername', 'get', 'user', 'name']);
+  assert.deepEqual(analyze('parse_json_file'), ['parse_json_file', 'pars', 'json', 'file']);
+  assert.deepEqual(analyze('HTMLParser'), ['htmlparser', 'html', 'parser']);
+  assert.deepEqual(analyze('How does the wrapper wrap paragraphs?'), ['wrapper', 'wrap', 'paragraph']);
+  assert.deepEqual(analyze('version 3.14, code 0x1F and error 404'), ['version', '3.14', 'code', '0x1f', 'error', '404']);
+  assert.deepEqual(analyze('__init__ $scope'), ['init', 'scope']);
+});
+
+const FILE_A = ['def dedent(text):', '    """Remove any common leading whitespace from every line."""', '    return text', '', 'def indent(text, prefix):', '    """Add prefix to the beginning of selected lines."""', '    return prefix + text'];
+const FILE_B = ['# Shell-like lexical analysis', 'class shlex:', '    """A lexical analyzer class for simple shell-like syntaxes."""', '    pass'];
+
+function indexOf(): LexicalIndex {
+  const ix = LexicalIndex.empty();
+  ix.addSegments('py/textwrap.py', 'a1', 0, segmentTexts(FILE_A, [1, 5], [4, 7], 2));
+  ix.addSegments('py/shlex.py', 'b1', 0, segmentTexts(FILE_B, [1], [4], 1));
+  return ix;
+}
+
+test('the index finds the segment whose words a question uses, by stem and by split identifier', () => {
+  const ix = indexOf();
+  assert.deepEqual(ix.query('removing leading whitespace', 5).map((h) => [h.path, h.segment]).at(0), ['py/textwrap.py', 0]);
+  assert.deepEqual(ix.query('prefixes added to selected lines', 5).map((h) => [h.path, h.segment]).at(0), ['py/textwrap.py', 1]);
+  assert.deepEqual(ix.query('shell lexical analyzer', 5).map((h) => h.path).at(0), 'py/shlex.py');
+  assert.deepEqual(ix.query('the of and', 5), [], 'stop words alone match nothing');
+  const top = ix.query('dedent', 5);
+  assert.ok(top[0]!.score > 0 && top.every((h, i) => i === 0 || h.score <= top[i - 1]!.score), 'best first');
+});
+
+test('a file updated in the index loses its old words and gains the new ones; a removed file is gone', () => {
+  const ix = indexOf();
+  ix.addSegments('py/textwrap.py', 'a2', 0, ['def dedent(text):\n    """Strip the shared indentation margin."""']);
+  assert.equal(ix.query('common leading whitespace', 5).length, 0, 'old words are gone');
+  assert.deepEqual(ix.query('shared indentation margin', 5).map((h) => [h.path, h.segment]), [['py/textwrap.py', 0]]);
+  assert.deepEqual(ix.fileState('py/textwrap.py'), { segments: 1, sha1: 'a2' });
+  ix.removeFile('py/shlex.py');
+  assert.equal(ix.query('shell lexical analyzer', 5).length, 0);
+  assert.equal(ix.documentCount, 1);
+});
+
+test('segments are appended in order as the reader stores them; a gap is refused', () => {
+  const ix = LexicalIndex.empty();
+  ix.addSegments('a.txt', 's', 0, ['alpha beta']);
+  ix.addSegments('a.txt', 's', 1, ['gamma delta']);
+  assert.deepEqual(ix.query('gamma', 5).map((h) => h.segment), [1]);
+  assert.throws(() => ix.addSegments('b.txt', 's', 3, ['x']), /first segment/);
+});
+
+test('the index survives serialisation; damaged bytes are refused, never half loaded', () => {
+  const ix = indexOf();
+  ix.removeFile('py/shlex.py');
+  ix.addSegments('py/shlex.py', 'b2', 0, ['class shlex: a lexical analyzer']);
+  const bytes = ix.serialize();
+  const back = LexicalIndex.deserialize(bytes);
+  for (const q of ['leading whitespace', 'selected lines prefix', 'lexical analyzer']) assert.deepEqual(back.query(q, 5), ix.query(q, 5), q);
+  assert.deepEqual(back.fileState('py/shlex.py'), { segments: 1, sha1: 'b2' });
+  assert.throws(() => LexicalIndex.deserialize(bytes.slice(0, bytes.length >> 1)), /bytes|truncated/);
+  assert.throws(() => LexicalIndex.deserialize(new TextEncoder().encode('{"format":1,"files":[]}')), /not an index/);
+  const wrongFormat = bytes.slice();
+  wrongFormat[4] = 99;
+  assert.throws(() => LexicalIndex.deserialize(wrongFormat), /format/);
+  // The header names a document id it does not hold (same length, so only the check can tell).
+  const text = new TextDecoder().decode(bytes);
+  const forged = new TextEncoder().encode(text.replace('"py/shlex.py","b2",[', '"py/shlex.py","b2",[9'));
+  assert.equal(forged.length, bytes.length + 1);
+  assert.throws(() => LexicalIndex.deserialize(forged));
+});
+
+test('fusion: w = 1 is the lexical order, w = 0 the model order, a missing side counts as its minimum', () => {
+  const lexical = [{ key: 'a', score: 9 }, { key: 'b', score: 5 }, { key: 'c', score: 1 }];
+  const model = [{ key: 'c', score: 0.9 }, { key: 'd', score: 0.5 }, { key: 'b', score: 0.1 }];
+  assert.deepEqual(fuse(lexical, model, 1).map((f) => f.key).slice(0, 3), ['a', 'b', 'c']);
+  assert.deepEqual(fuse(lexical, model, 0).map((f) => f.key).slice(0, 2), ['c', 'd']);
+  const half = fuse(lexical, model, 0.5);
+  assert.deepEqual(half.find((f) => f.key === 'd'), { key: 'd', score: 0.5 * 0 + 0.5 * 0.5, lexical: false, model: true });
+  assert.deepEqual(half.find((f) => f.key === 'c'), { key: 'c', score: 0.5, lexical: true, model: true });
+});
+
+test('fusion with w > 1/2 keeps a first place that the lexical side scores within (1 − w)/w of its best', () => {
+  // Random lists: the guarantee must hold whatever the model says.
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const w of [0.6, 0.8, 0.9]) {
+    for (let trial = 0; trial < 200; trial++) {
+      const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+      const lexical = keys.filter(() => rand() < 0.6).map((key) => ({ key, score: rand() * 10 })).sort((a, b) => b.score - a.score);
+      const model = keys.filter(() => rand() < 0.6).map((key) => ({ key, score: rand() * 2 - 1 })).sort((a, b) => b.score - a.score);
+      if (lexical.length < 2) continue;
+      const top = fuse(lexical, model, w)[0]!;
+      const lo = lexical.at(-1)!.score;
+      const hi = lexical[0]!.score;
+      const own = lexical.find((c) => c.key === top.key);
+      assert.ok(own, `w=${w}: the fused first place was found by the lexical side`);
+      assert.ok((own.score - lo) / (hi - lo) >= 1 - (1 - w) / w - 1e-9, `w=${w}: fused first place is near the lexical best`);
+    }
+  }
+});
+
+const segment = (path: string, startLine: number, lines: string[], score = 1): SegmentLines => ({
+  citation: { path, startLine, endLine: startLine + lines.length - 1, score, sources: ['lexical'] }, lines,
+});
+const RUTH = segment('texts/ruth-1.txt', 4, [
+  '1 Now it came to pass in the days when the judges ruled, that there was a famine in the',
+  'land. And a certain man of Bethlehemjudah went to sojourn in the country of Moab, he,',
+  'and his wife, and his two sons.',
+  '2 And the name of the man was Elimelech, and the name of his wife Naomi, and the name',
+  'of his two sons Mahlon and Chilion, Ephrathites of Bethlehemjudah. And they came into',
+  'the country of Moab, and continued there.',
+  '3 And Elimelech Naomi\'s husband died; and she was left, and her two sons.',
+  '4 And they took them wives of the women of Moab; the name of the one was Orpah, and the',
+]);
+
+test('a passage answer says it is not sure and quotes the lines that match, cited precisely', () => {
+  const a = buildAnswer({ question: 'Where did Elimelech and his wife Naomi go to sojourn?', segments: [RUTH] });
+  assert.equal(a.kind, 'passages');
+  assert.ok(a.text.startsWith(NOT_SURE));
+  assert.equal(a.passages.length, 1);
+  const p = a.passages[0]!;
+  assert.deepEqual(a.citations, [p.citation]);
+  assert.ok(p.citation.startLine >= 4 && p.citation.endLine <= 11 && p.citation.endLine - p.citation.startLine < 6);
+  assert.ok(p.text.includes('Elimelech, and the name of his wife Naomi'), p.text);
+  assert.ok(a.text.includes(`\`texts/ruth-1.txt:${p.citation.startLine}-${p.citation.endLine}\`\n\`\`\`\n${p.text}\n\`\`\``));
+  assert.equal(p.text, RUTH.lines.slice(p.citation.startLine - 4, p.citation.endLine - 3).join('\n'), 'the quote is exactly the cited lines');
+});
+
+test('a confident span is the answer, cited at its own line; a doubtful or broken one is not', () => {
+  const text = RUTH.lines.join('\n');
+  const start = text.indexOf('the country of Moab');
+  const span = { text: 'the country of Moab', passageIndex: 0, start, end: start + 'the country of Moab'.length, confidence: 0.9 };
+  const a = buildAnswer({ question: 'Where did they go?', segments: [RUTH], span, spanThreshold: 0.7 });
+  assert.equal(a.kind, 'span');
+  assert.equal(a.confidence, 0.9);
+  assert.equal(a.text.split('\n\n')[0], 'the country of Moab');
+  assert.deepEqual([a.citations[0]!.startLine, a.citations[0]!.endLine], [5, 5]);
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, confidence: 0.5 }, spanThreshold: 0.7 }).kind, 'passages');
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, end: text.length + 5 } }).kind, 'passages');
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, passageIndex: 3 } }).kind, 'passages');
+});
+
+test('generated text is shown only whole: fragments fall back to quoted passages', () => {
+  for (const fragment of [' the file.', 'library', 'cellar', 'They went to the country of']) {
+    assert.ok(isFragment(fragment), fragment);
+    assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], generated: fragment }).kind, 'passages', fragment);
+  }
+  const whole = 'They went to sojourn in the country of Moab.';
+  assert.ok(!isFragment(whole));
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], generated: whole }).kind, 'generated');
+});
+
+test('every cited segment is quoted; a segment with no matching word gives its first lines', () => {
+  const other = segment('a.js', 10, ['', 'function unrelated() {', '  return 1;', '}', '', '']);
+  const a = buildAnswer({ question: 'Elimelech Moab', segments: [RUTH, other] });
+  assert.equal(a.passages.length, 2);
+  assert.deepEqual([a.passages[1]!.citation.startLine, a.passages[1]!.citation.endLine], [11, 13]);
+  assert.deepEqual(bestLines(other, new Map()), { startLine: 11, endLine: 13 });
+});
+
+test('a quoted line holding a fence cannot close the quote early', () => {
+  const p = { citation: { path: 'a.md', startLine: 1, endLine: 1, score: 1, sources: [] }, text: '```js' };
+  assert.equal(composeText('Lead.', [p]), 'Lead.\n\n`a.md:1`\n````\n```js\n````');
+});
+
+test('a file opening: the docstring or leading comment, else the first paragraph', () => {
+  assert.deepEqual(openingLines(['"""Text wrapping and filling.', '"""', '', 'import re']), { startLine: 1, endLine: 2 });
+  assert.deepEqual(openingLines(['#!/usr/bin/env node', '// The CLI.', '// Reads folders.', 'const x = 1;']), { startLine: 2, endLine: 3 });
+  assert.deepEqual(openingLines(['/* A', ' * B', ' */', 'int x;']), { startLine: 1, endLine: 3 });
+  assert.deepEqual(openingLines(['', 'THE BOOK OF RUTH', 'King James Version', '', '1 Now']), { startLine: 2, endLine: 3 });
+});
