@@ -1,10 +1,17 @@
 // `mnemo`: the command-line front end on src/core. Reads a folder into memory and answers
 // questions about it with citations, all locally. Run `mnemo --help` for the commands.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Answer, AnswerEvent, Citation, DevicePreference, Engine, Logger, ReadProgress } from '../core/api';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Answer, AnswerEvent, Citation, DevicePreference, Engine, Logger, MemoryStatus, ReadProgress } from '../core/api';
 import { openEngine } from '../core/engine';
+import { NothingReadError, QuestionError } from '../core/errors';
+import { formatBytes } from '../core/fsutil';
+import { CacheLockedError, CacheWriteError } from '../core/store';
+import { loadText } from '../core/text';
+import { isInside, resolveInside, unsafeRelativePath } from '../core/workspacePath';
+import { formatSeconds, progressLine, skipHints, skippedClause } from './words';
 
 const USAGE = `mnemo: read a folder into a recurrent memory and ask it questions, locally.
 
@@ -20,12 +27,20 @@ Options:
   --model <dir>          model folder (default: models/mnemo-m1 beside the installed package)
   --cache <dir>          where memories are saved (default: $XDG_CACHE_HOME/mnemo or ~/.cache/mnemo)
   --device <d>           auto | cpu | webgpu | cuda (default auto)
-  --max-file-bytes <n>   skip files larger than this
+  --max-file-bytes <n>   skip code and other files larger than this (default 2 MiB: bigger ones
+                         are almost always generated or minified)
+  --max-prose-bytes <n>  skip prose (text, Markdown, reStructuredText, HTML, PDF) larger than
+                         this (default 64 MiB: whole books are read)
+  --include <pattern>    read only files matching this gitignore-style pattern (repeatable)
+  --exclude <pattern>    never read files matching this pattern (repeatable)
+                         These four are remembered with the folder's memory: later commands
+                         use them until given again.
   --max-tokens <n>       upper bound on generated tokens
   --retrieval <r>        hybrid | model | bm25 (default hybrid)
   --json                 machine-readable output on stdout
   --verbose              log progress details on stderr
   -h, --help             this text
+  --version              the version of mnemo and of its model
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled (what was read is saved).`;
 
@@ -37,8 +52,10 @@ interface Args {
   readonly flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['model', 'cache', 'device', 'max-file-bytes', 'max-tokens', 'retrieval']);
-const BOOL_FLAGS = new Set(['json', 'verbose', 'help']);
+const VALUE_FLAGS = new Set(['model', 'cache', 'device', 'max-file-bytes', 'max-prose-bytes', 'max-tokens', 'retrieval']);
+/** Options that may be given more than once; their values are joined with a newline. */
+const LIST_FLAGS = new Set(['include', 'exclude']);
+const BOOL_FLAGS = new Set(['json', 'verbose', 'help', 'version']);
 
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -50,10 +67,11 @@ export function parseArgs(argv: readonly string[]): Args {
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
       if (BOOL_FLAGS.has(name)) { flags.set(name, true); continue; }
-      if (!VALUE_FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
+      if (!VALUE_FLAGS.has(name) && !LIST_FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-      flags.set(name, value);
+      const before = flags.get(name);
+      flags.set(name, LIST_FLAGS.has(name) && typeof before === 'string' ? `${before}\n${value}` : value);
       continue;
     }
     positional.push(a);
@@ -64,6 +82,11 @@ export function parseArgs(argv: readonly string[]): Args {
 function flag(args: Args, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === 'string' ? v : undefined;
+}
+
+function listFlag(args: Args, name: string): string[] | undefined {
+  const v = flag(args, name);
+  return v === undefined ? undefined : v.split('\n').filter((x) => x.trim() !== '');
 }
 
 function intFlag(args: Args, name: string): number | undefined {
@@ -93,7 +116,7 @@ function stderrLogger(verbose: boolean): Logger {
   return {
     info: (m) => { if (verbose) write('info', m); },
     debug: (m) => { if (verbose) write('debug', m); },
-    warn: (m) => write('warning', m),
+    warn: (m) => { shownWarnings.add(m); write('warning', m); },
     // Failures reach the user once, as the command's own error message.
     error: (m) => { if (verbose) write('error', m); },
   };
@@ -104,30 +127,14 @@ function clearLine(): void {
   if (barShown) { process.stderr.write('\r\x1b[2K'); barShown = false; }
 }
 
-function formatSeconds(s: number | undefined): string {
-  if (s === undefined || !Number.isFinite(s)) return '--:--';
-  const t = Math.round(s);
-  const h = Math.floor(t / 3600);
-  const m = Math.floor((t % 3600) / 60);
-  const sec = t % 60;
-  return (h > 0 ? `${h}:${String(m).padStart(2, '0')}` : `${m}`) + `:${String(sec).padStart(2, '0')}`;
-}
-
 function progressPrinter(json: boolean): (p: ReadProgress) => void {
   const tty = process.stderr.isTTY === true && !json;
   let lastLine = 0;
   let lastPhase = '';
   let lastTokens = 0;
   return (p) => {
-    const pct = p.tokensTotal > 0 ? Math.min(1, p.tokensRead / p.tokensTotal) : 0;
-    const stats = `${p.tokensRead.toLocaleString('en-US')}/${p.tokensTotal.toLocaleString('en-US')} tokens, ` +
-      `${p.filesRead}/${p.filesTotal} files, ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tok/s, ETA ${formatSeconds(p.etaSeconds)}`;
     if (tty) {
-      const width = 24;
-      const fill = Math.round(pct * width);
-      const bar = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(pct * 100).toFixed(0).padStart(3)}% ${p.phase} ${stats}`;
-      const cols = process.stderr.columns ?? 100;
-      process.stderr.write(`\r\x1b[2K${bar.slice(0, cols - 1)}`);
+      process.stderr.write(`\r\x1b[2K${progressLine(p, process.stderr.columns ?? 100)}`);
       barShown = true;
     } else {
       const now = Date.now();
@@ -135,7 +142,11 @@ function progressPrinter(json: boolean): (p: ReadProgress) => void {
       lastLine = now;
       lastPhase = p.phase;
       lastTokens = p.tokensRead;
-      process.stderr.write(`mnemo: ${p.phase} ${(pct * 100).toFixed(1)}% ${stats}\n`);
+      const pct = p.tokensTotal > 0 ? Math.min(1, p.tokensRead / p.tokensTotal) : 0;
+      process.stderr.write(
+        `mnemo: ${p.phase} ${(pct * 100).toFixed(1)}% ${p.tokensRead.toLocaleString('en-US')}/${p.tokensTotal.toLocaleString('en-US')} tokens, ` +
+        `${p.filesRead}/${p.filesTotal} files, ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tok/s, ETA ${formatSeconds(p.etaSeconds)}\n`,
+      );
     }
   };
 }
@@ -152,6 +163,12 @@ function answerPrinter(json: boolean): (e: AnswerEvent) => void {
   };
 }
 
+/** The folder as the user typed it, for messages that suggest a command. */
+let givenDir = '.';
+
+/** Warnings the logger has shown already, so an answer's notes do not repeat them. */
+const shownWarnings = new Set<string>();
+
 function printAnswer(a: Answer, json: boolean, extra: Record<string, unknown> = {}): void {
   if (json) {
     process.stdout.write(JSON.stringify({ ...a, ...extra }, null, 2) + '\n');
@@ -162,12 +179,57 @@ function printAnswer(a: Answer, json: boolean, extra: Record<string, unknown> = 
     process.stdout.write('\nSources:\n');
     for (const c of a.citations) process.stdout.write(`  ${cite(c)}  (score ${c.score.toFixed(3)})\n`);
   }
-  for (const w of a.warnings ?? []) process.stdout.write(`Note: ${w}\n`);
+  for (const w of a.warnings ?? []) if (!shownWarnings.has(w)) process.stdout.write(`Note: ${w}\n`);
   if (a.coverage < 1) process.stdout.write(`Note: answered from ${(a.coverage * 100).toFixed(1)}% of the folder; read it fully with \`mnemo read\`.\n`);
 }
 
-async function run(argv: readonly string[]): Promise<number> {
+/** The version of this mnemo (package.json beside the bundle) and of the model it would use. */
+function versionText(modelDir: string): string {
+  let version = 'unknown';
+  for (const candidate of [join(__dirname, '..', 'package.json'), join(__dirname, 'package.json')]) {
+    try { version = (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version; break; } catch { /* next */ }
+  }
+  let model = `no model at ${modelDir}`;
+  try {
+    const m = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { id: string; version: string };
+    model = `model ${m.id} ${m.version} (${modelDir})`;
+  } catch { /* reported as missing */ }
+  return `mnemo ${version}, Node ${process.versions.node}, ${model}`;
+}
+
+/** Options that shape the memory and how they are set on the command line. */
+function shapingLines(s: MemoryStatus): string[] {
+  const o = s.options;
+  return [
+    `  --max-file-bytes ${o.maxFileBytes} (${formatBytes(o.maxFileBytes)}), --max-prose-bytes ${o.maxProseBytes} (${formatBytes(o.maxProseBytes)})` +
+    (o.include.length > 0 ? `, --include ${o.include.join(' --include ')}` : '') +
+    (o.exclude.length > 0 ? `, --exclude ${o.exclude.join(' --exclude ')}` : ''),
+  ];
+}
+
+/**
+ * A path given for `summarize` or `explain`: relative to the folder, or absolute inside it.
+ * Returns the workspace-relative path with forward slashes; throws a UsageError otherwise.
+ */
+export function workspaceRelative(root: string, given: string): string {
+  const cleaned = given.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  if (isAbsolute(given)) {
+    const abs = resolve(given);
+    if (!isInside(root, abs)) throw new UsageError(`${given} is not inside ${root}; give a path inside the folder (relative to it, or absolute).`);
+    return relative(root, abs).split(sep).join('/') || '.';
+  }
+  if (cleaned === '' || cleaned === '.') return '.';
+  const why = unsafeRelativePath(cleaned);
+  if (why) throw new UsageError(`${given} is not a path inside ${root} (${why}).`);
+  return cleaned;
+}
+
+async function run(argv: readonly string[], json: boolean): Promise<number> {
   const args = parseArgs(argv);
+  if (args.flags.has('version')) {
+    process.stdout.write(versionText(resolve(flag(args, 'model') ?? defaultModelDir())) + '\n');
+    return 0;
+  }
   if (args.flags.has('help') || args.command === '' || args.command === 'help') {
     process.stdout.write(USAGE + '\n');
     return args.command === '' && !args.flags.has('help') ? 2 : 0;
@@ -176,14 +238,19 @@ async function run(argv: readonly string[]): Promise<number> {
   if (!known.includes(args.command)) throw new UsageError(`Unknown command "${args.command}".`);
   const dir = args.positional[0];
   if (!dir) throw new UsageError(`mnemo ${args.command} needs a folder.`);
+  givenDir = dir;
   const root = resolve(dir);
   if (!existsSync(root)) throw new UsageError(`The folder ${root} does not exist.`);
-  const json = args.flags.has('json');
+  if (!statSync(root).isDirectory()) {
+    throw new UsageError(`mnemo ${args.command} needs a folder, and ${root} is a file. Give the folder that holds it (e.g. \`mnemo ${args.command} ${dirOf(dir)}\`).`);
+  }
   const device = (flag(args, 'device') ?? 'auto') as DevicePreference;
   if (!['auto', 'cpu', 'webgpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu, webgpu or cuda (got "${device}").`);
   const retrieval = flag(args, 'retrieval') as 'model' | 'bm25' | 'hybrid' | undefined;
   if (retrieval && !['model', 'bm25', 'hybrid'].includes(retrieval)) throw new UsageError(`--retrieval must be hybrid, model or bm25.`);
   const maxTokens = intFlag(args, 'max-tokens');
+  const maxFileBytes = intFlag(args, 'max-file-bytes');
+  const maxProseBytes = intFlag(args, 'max-prose-bytes');
   const modelDir = resolve(flag(args, 'model') ?? defaultModelDir());
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new Error(`No model folder at ${modelDir} (model.json not found). Pass --model <dir> or set MNEMO_MODEL_DIR.`);
@@ -202,7 +269,9 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const engine: Engine = await openEngine({
     root, modelDir, cacheDir: resolve(flag(args, 'cache') ?? defaultCacheDir()), device,
-    maxFileBytes: intFlag(args, 'max-file-bytes'), logger: stderrLogger(args.flags.has('verbose')),
+    // Left undefined when not given, so the values the memory was read with apply.
+    maxFileBytes, maxProseBytes, include: listFlag(args, 'include'), exclude: listFlag(args, 'exclude'),
+    logger: stderrLogger(args.flags.has('verbose')),
   });
   try {
     const q = { signal: cancel.signal, onEvent: answerPrinter(json), maxTokens, retrieval };
@@ -216,25 +285,26 @@ async function run(argv: readonly string[]): Promise<number> {
         } else {
           const rate = r.seconds > 0 ? Math.round(r.tokensRead / r.seconds) : 0;
           process.stdout.write(
-            `${r.cancelled ? 'Cancelled' : 'Read'}: ${r.filesRead} files read, ${r.filesReused} reused, ${r.filesRemoved} removed, ${r.filesSkipped.length} skipped; ` +
+            `${r.cancelled ? 'Cancelled' : 'Read'}: ${r.filesRead} files read, ${r.filesReused} reused, ${r.filesRemoved} removed, ${skippedClause(s.skipped)}; ` +
             `${r.tokensRead.toLocaleString('en-US')} tokens in ${r.seconds.toFixed(1)} s (${rate.toLocaleString('en-US')} tokens/s on ${s.device}).\n` +
+            skipHints(s.skipped).map((h) => `  ${h}\n`).join('') +
             `Memory: ${s.files} files, ${s.tokens.toLocaleString('en-US')} tokens, ${s.diskBytes.toLocaleString('en-US')} bytes at ${s.cachePath}\n`,
           );
         }
         return r.cancelled ? 130 : 0;
       }
       case 'ask': {
-        const question = args.positional.slice(1).join(' ').trim();
-        if (!question) throw new UsageError('mnemo ask needs a question.');
+        const question = args.positional.slice(1).join(' ');
+        if (!question.trim()) throw new UsageError('mnemo ask needs a question, e.g. `mnemo ask . "Where are settings read?"`.');
         printAnswer(await engine.ask(question, q), json);
         return cancel.signal.aborted ? 130 : 0;
       }
       case 'summarize': {
-        const path = args.positional[1];
-        const status = engine.status();
-        if (status.files === 0) throw new Error(`Nothing of ${root} is in memory yet: run \`mnemo read ${dir}\` first.`);
-        const target = !path || path === '.' ? { kind: 'workspace' as const } : { kind: 'file' as const, path };
-        printAnswer(await engine.summarize(await refineTarget(root, target), q), json);
+        const given = args.positional[1];
+        const path = given === undefined ? '.' : workspaceRelative(root, given);
+        if (engine.status().files === 0) throw new NothingReadError(root);
+        const target = path === '.' ? { kind: 'workspace' as const } : await refineTarget(root, path);
+        printAnswer(await engine.summarize(target, q), json);
         return cancel.signal.aborted ? 130 : 0;
       }
       case 'explain': {
@@ -242,7 +312,10 @@ async function run(argv: readonly string[]): Promise<number> {
         const symbol = args.positional[2];
         const m = at ? /^(.*):(\d+)$/.exec(at) : null;
         if (!m || !symbol) throw new UsageError('mnemo explain needs <file>:<line> and a symbol, e.g. `mnemo explain . src/a.ts:12 parseArgs`.');
-        const e = await engine.explain({ path: m[1]!.replace(/\\/g, '/'), line: Number(m[2]), character: 0, symbol }, q);
+        const path = workspaceRelative(root, m[1]!);
+        const line = Number(m[2]);
+        await checkLine(root, path, line);
+        const e = await engine.explain({ path, line, character: 0, symbol }, q);
         if (!json && e.definition) process.stdout.write(`\nDefinition: ${cite(e.definition)}`);
         printAnswer(e, json);
         return cancel.signal.aborted ? 130 : 0;
@@ -255,7 +328,9 @@ async function run(argv: readonly string[]): Promise<number> {
             `${s.root}\n  model ${s.modelId} ${s.modelVersion} on ${s.device}\n  ${s.files} files, ${s.segments} segments, ${s.tokens.toLocaleString('en-US')} tokens\n` +
             `  ${s.diskBytes.toLocaleString('en-US')} bytes on disk at ${s.cachePath}` +
             (s.tokens > 0 ? ` (${Math.round(s.diskBytes / (s.tokens / 1e6)).toLocaleString('en-US')} bytes per million tokens)` : '') +
-            `\n  last read ${s.lastReadAt ?? 'never'}\n`,
+            `\n  last read ${s.lastReadAt ?? 'never'}${s.lastReadAt ? `, ${skippedClause(s.skipped)}` : ''}\n` +
+            skipHints(s.skipped).map((h) => `  ${h}\n`).join('') +
+            `  read with:\n${shapingLines(s).map((l) => `  ${l}\n`).join('')}`,
           );
         }
         return 0;
@@ -274,29 +349,63 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+function dirOf(path: string): string {
+  const d = resolve(path, '..');
+  return relative(process.cwd(), d) || '.';
+}
+
 /** A path names a folder when it is one on disk. */
-async function refineTarget(root: string, target: { kind: 'workspace' } | { kind: 'folder' | 'file'; path: string }) {
-  if (target.kind === 'workspace') return target;
+async function refineTarget(root: string, path: string): Promise<{ kind: 'folder' | 'file'; path: string }> {
   const { stat } = await import('node:fs/promises');
-  const path = target.path.replace(/\\/g, '/').replace(/^\.\//, '');
   try {
-    const st = await stat(join(root, path));
-    return st.isDirectory() ? { kind: 'folder' as const, path: path.replace(/\/+$/, '') } : { kind: 'file' as const, path };
-  } catch {
+    const st = await stat(await resolveInside(root, path));
+    return st.isDirectory() ? { kind: 'folder', path } : { kind: 'file', path };
+  } catch (e) {
+    if ((e as Error).name === 'OutsideWorkspaceError') throw new UsageError((e as Error).message);
     throw new UsageError(`${path} does not exist in ${root}.`);
   }
 }
 
-run(process.argv.slice(2)).then(
+/** `explain` needs a file that exists in the folder and a line that is in it. */
+async function checkLine(root: string, path: string, line: number): Promise<void> {
+  let abs: string;
+  try {
+    abs = await resolveInside(root, path);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!existsSync(abs)) throw new UsageError(`${path} does not exist in ${root}.`);
+  if (statSync(abs).isDirectory()) throw new UsageError(`${path} is a folder; explain needs a file and a line in it.`);
+  const loaded = await loadText(abs);
+  const lines = loaded.ok ? loaded.text.split('\n').length : (await readFile(abs, 'utf8')).split('\n').length;
+  if (line < 1 || line > lines) throw new UsageError(`${path} has ${lines.toLocaleString('en-US')} lines; line ${line} is past its end.`);
+}
+
+/** What a failure means for the user of the CLI, and its exit code. */
+function describeFailure(e: unknown): { message: string; code: number; kind: string } {
+  if (e instanceof UsageError) return { message: e.message, code: 2, kind: 'usage' };
+  if (e instanceof QuestionError) return { message: e.message, code: 2, kind: 'question' };
+  if (e instanceof NothingReadError) {
+    const dir = /^[\w./~+-]+$/.test(givenDir) ? givenDir : JSON.stringify(givenDir);
+    return { message: `Nothing of ${e.root} has been read yet: run \`mnemo read ${dir}\` first, then ask again.`, code: 1, kind: 'nothing-read' };
+  }
+  if (e instanceof CacheWriteError) return { message: `${e.message} (Pass --cache <dir> to save memories elsewhere.)`, code: 1, kind: 'cache-write' };
+  if (e instanceof CacheLockedError) return { message: e.message, code: 1, kind: 'cache-locked' };
+  return { message: (e as Error)?.message ?? String(e), code: 1, kind: 'failed' };
+}
+
+const argv = process.argv.slice(2);
+const jsonOutput = argv.includes('--json');
+run(argv, jsonOutput).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
     clearLine();
-    if (e instanceof UsageError) {
-      process.stderr.write(`mnemo: ${e.message}\nRun \`mnemo --help\` for usage.\n`);
-      process.exitCode = 2;
+    const f = describeFailure(e);
+    if (jsonOutput) {
+      process.stdout.write(JSON.stringify({ error: { kind: f.kind, message: f.message, exitCode: f.code } }, null, 2) + '\n');
     } else {
-      process.stderr.write(`mnemo: ${(e as Error).message}\n`);
-      process.exitCode = 1;
+      process.stderr.write(`mnemo: ${f.message}\n${f.code === 2 && f.kind === 'usage' ? 'Run `mnemo --help` for usage.\n' : ''}`);
     }
+    process.exitCode = f.code;
   },
 );
