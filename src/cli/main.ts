@@ -7,6 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Answer, AnswerEvent, Citation, DevicePreference, Engine, Logger, MemoryStatus, ReadProgress } from '../core/api';
 import { openEngine } from '../core/engine';
 import { NothingReadError, QuestionError } from '../core/errors';
+import { checkQuestion } from '../core/question';
 import { formatBytes } from '../core/fsutil';
 import { CacheLockedError, CacheWriteError } from '../core/store';
 import { loadText } from '../core/text';
@@ -45,6 +46,9 @@ Options:
 Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled (what was read is saved).`;
 
 class UsageError extends Error {}
+
+/** Longer arguments are refused before the model loads (see run). */
+const MAX_ARGUMENT_CHARS = 16_384;
 
 interface Args {
   readonly command: string;
@@ -255,6 +259,13 @@ async function run(argv: readonly string[], json: boolean): Promise<number> {
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new Error(`No model folder at ${modelDir} (model.json not found). Pass --model <dir> or set MNEMO_MODEL_DIR.`);
   }
+  // Checked before the model loads: with ~50 KB of command line, loading onnxruntime-node
+  // crashed the process (SIGSEGV, seen with a 100 KB question), so no answer could say why.
+  const question = args.command === 'ask' ? args.positional.slice(1).join(' ') : '';
+  if (args.command === 'ask' && !question.trim()) throw new UsageError('mnemo ask needs a question, e.g. `mnemo ask . "Where are settings read?"`.');
+  if (args.command === 'ask') checkQuestion(question);
+  const longest = argv.reduce((n, a) => Math.max(n, a.length), 0);
+  if (longest > MAX_ARGUMENT_CHARS) throw new UsageError(`An argument is ${longest.toLocaleString('en-US')} characters long; mnemo takes up to ${MAX_ARGUMENT_CHARS.toLocaleString('en-US')}.`);
 
   // Ctrl-C cancels cleanly (what was read is saved); a second Ctrl-C quits at once.
   const cancel = new AbortController();
@@ -294,8 +305,6 @@ async function run(argv: readonly string[], json: boolean): Promise<number> {
         return r.cancelled ? 130 : 0;
       }
       case 'ask': {
-        const question = args.positional.slice(1).join(' ');
-        if (!question.trim()) throw new UsageError('mnemo ask needs a question, e.g. `mnemo ask . "Where are settings read?"`.');
         printAnswer(await engine.ask(question, q), json);
         return cancel.signal.aborted ? 130 : 0;
       }

@@ -31,8 +31,8 @@ const BATCH_ROWS = 8;
  * CHECKPOINT_COST_FACTOR times the last save's duration, so saving stays a small share of the
  * time as the memory grows.
  */
-const CHECKPOINT_MS = 10_000;
-const CHECKPOINT_TOKENS = 32_768;
+const CHECKPOINT_MS = 5_000;
+const CHECKPOINT_TOKENS = 8_192;
 const MIN_CHECKPOINT_GAP_MS = 1_000;
 const CHECKPOINT_COST_FACTOR = 20;
 const PROGRESS_MS = 200;
