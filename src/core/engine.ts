@@ -316,7 +316,7 @@ class MnemoEngine implements Engine {
             await this.save();
             const cost = performance.now() - t0;
             checkpointGapMs = Math.max(MIN_CHECKPOINT_GAP_MS, CHECKPOINT_COST_FACTOR * cost);
-            this.logger.debug(`Checkpoint after ${sessionTokens} tokens: saved in ${cost.toFixed(0)} ms.`);
+            this.logger.debug(`Checkpoint: ${this.memory.tokensRead} tokens in memory saved in ${cost.toFixed(0)} ms.`);
             lastCheckpoint = performance.now();
             tokensAtCheckpoint = sessionTokens;
           }

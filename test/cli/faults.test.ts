@@ -113,14 +113,17 @@ test('a read SIGKILLed at random moments: status and ask never crash, and the me
   try {
     for (let trial = 0; trial < 10; trial++) {
       const ms = 2000 + Math.floor(random() * 14_000);
-      const run = start(['read', root, ...common]);
+      const run = start(['read', root, '--verbose', ...common]);
       await new Promise((r) => setTimeout(r, ms));
       run.child.kill('SIGKILL');
       const killed = await run.done;
+      // What the read said it had saved before it was killed must be there.
+      const saved = Math.max(0, ...[...killed.stderr.matchAll(/Checkpoint: (\d+) tokens in memory saved/g)].map((m) => Number(m[1])));
       const status = await mnemo(['status', root, ...common]);
       assert.equal(status.code, 0, `trial ${trial}: status after a kill at ${ms} ms: ${status.stdout}${status.stderr}`);
       const s = JSON.parse(status.stdout);
       assert.ok(s.tokens >= before, `trial ${trial}: the memory shrank from ${before} to ${s.tokens} tokens`);
+      assert.ok(s.tokens >= saved, `trial ${trial}: a checkpoint saved ${saved} tokens, but ${s.tokens} are in memory after the kill`);
       const ask = await mnemo(['ask', root, 'How does shlex split a command line?', '--max-tokens', '4', ...common]);
       if (s.tokens > 0) {
         assert.equal(ask.code, 0, `trial ${trial}: ${ask.stdout}${ask.stderr}`);
@@ -129,12 +132,12 @@ test('a read SIGKILLed at random moments: status and ask never crash, and the me
         assert.equal(JSON.parse(ask.stdout).error.kind, 'nothing-read', ask.stdout);
       }
       if (s.tokens > before) kept++;
-      trials.push(`${ms} ms${killed.signal === 'SIGKILL' ? '' : ' (had finished)'}: ${s.tokens} tokens`);
+      trials.push(`${ms} ms${killed.signal === 'SIGKILL' ? '' : ' (had finished)'}: ${s.tokens} tokens (${saved} at the last checkpoint)`);
       before = s.tokens;
     }
     process.stderr.write(`# kills: ${trials.join('; ')}\n`);
-    // Checkpoints come every 8k tokens or 5 s: most kills keep what was read before them.
-    assert.ok(kept >= 5, `only ${kept} of 10 killed reads kept anything: ${trials.join('; ')}`);
+    // How much each kill kept depends on the machine's speed; that it kept every checkpoint is checked above.
+    process.stderr.write(`# ${kept} of 10 killed reads added to the memory\n`);
     const finish = await mnemo(['read', root, ...common]);
     assert.equal(finish.code, 0, finish.stderr);
     assert.equal(JSON.parse(finish.stdout).status.files, 60);
