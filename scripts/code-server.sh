@@ -7,7 +7,7 @@
 #
 # code-server's own install script downloads binaries from outside the npm registry, which
 # CI cannot reach, so every native piece is built here from source against Debian packages
-# (see docs in /work/shared/ENVIRONMENT.md, "A real VS Code to test in"). The last line
+# (see ../shared/ENVIRONMENT.md beside the repository, "A real VS Code to test in"). The last line
 # printed is the path of code-server's entry script. A marker file makes a second run
 # instant; delete the folder to start over. Non-interactive: safe with no stdin.
 set -euo pipefail

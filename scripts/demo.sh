@@ -5,6 +5,8 @@
 # Usage: bash scripts/demo.sh [folder] ["question" ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=node-check.sh
+source scripts/node-check.sh
 
 folder="${1:-/usr/lib/python3.11/email}"
 shift || true

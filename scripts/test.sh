@@ -9,6 +9,8 @@
 # Usage: bash scripts/test.sh [--no-e2e] [--no-train]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=node-check.sh
+source scripts/node-check.sh
 
 run_e2e=1 run_train=1
 for arg in "$@"; do

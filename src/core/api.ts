@@ -39,16 +39,44 @@ export interface ReadProgress {
   readonly filesRead: number;
   readonly filesTotal: number;
   readonly tokensPerSecond: number;
-  /** Seconds left, undefined until the rate is known. */
+  /** Seconds left, undefined until the rate has been measured over a few seconds of reading. */
   readonly etaSeconds: number | undefined;
   /** The execution provider in use, e.g. "cpu" or "webgpu". */
   readonly device: string;
   readonly currentFile?: string;
 }
 
+/**
+ * Why a file was left out. Front ends word these in their own terms (a CLI option, a VS Code
+ * setting); `reason` is the core's own sentence, for logs.
+ */
+export type SkipKind =
+  | 'too-large' // over the size limit for its kind: `setting` says which
+  | 'unknown-type' // not a known text, code or document type
+  | 'not-included' // include patterns are set and none matches
+  | 'ignored' // left out by a .gitignore file or .git/info/exclude
+  | 'excluded' // matches an exclude pattern (the front end's or the defaults)
+  | 'binary' // its bytes are not text
+  | 'no-text' // a document with no text to read (a scanned or encrypted PDF)
+  | 'unreadable' // permission denied, vanished, input/output error
+  | 'outside-workspace' // a symbolic link that leads out of the workspace
+  | 'duplicate' // a symbolic link to a file read under its own path
+  | 'special' // not a regular file (FIFO, socket, device)
+  | 'bad-name'; // its name holds a line break or another control character
+
+/** The option of EngineOptions that would let a skipped file in. */
+export type SkipSetting = 'maxFileBytes' | 'maxProseBytes' | 'include';
+
 export interface SkippedFile {
   readonly path: string;
+  readonly kind: SkipKind;
+  /** The core's sentence, in neutral words (no front end's setting names). */
   readonly reason: string;
+  /** For 'too-large': the file's size and the limit it is over. */
+  readonly bytes?: number;
+  readonly limit?: number;
+  /** What would let it in, when something would. */
+  readonly setting?: SkipSetting;
 }
 
 export interface ReadResult {
@@ -76,6 +104,30 @@ export interface MemoryStatus {
   readonly cachePath: string;
   readonly lastReadAt: string | undefined;
   readonly reading: ReadProgress | undefined;
+  /** The options that shape what is read, as in force: given now, or remembered with the memory. */
+  readonly options: MemoryOptions;
+  /** Files the last read left out, counted by reason (see skips.ts's countSkips). */
+  readonly skipped: readonly SkipCount[];
+}
+
+/** Skipped files of one kind (and one setting that would let them in). */
+export interface SkipCount {
+  readonly kind: SkipKind;
+  readonly setting?: SkipSetting;
+  readonly count: number;
+  /** A few of their paths, the largest first for 'too-large'. */
+  readonly examples: readonly string[];
+  /** For 'too-large': the largest size and the limit in force. */
+  readonly largestBytes?: number;
+  readonly limit?: number;
+}
+
+/** The options that decide which files a memory holds; saved with it, so later commands agree. */
+export interface MemoryOptions {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly maxFileBytes: number;
+  readonly maxProseBytes: number;
 }
 
 /** What a summary is about. Paths are workspace-relative. */
@@ -189,12 +241,24 @@ export interface EngineOptions {
   /** Folder where this workspace's memory is saved (one subfolder per workspace). */
   readonly cacheDir: string;
   readonly device?: DevicePreference;
-  /** Glob patterns (gitignore syntax) to read even if nothing else includes them; empty = everything. */
+  /**
+   * Glob patterns (gitignore syntax) to read even if nothing else includes them; empty = everything.
+   * Undefined: the patterns the saved memory was read with (see MemoryStatus.options).
+   */
   readonly include?: readonly string[];
-  /** Glob patterns (gitignore syntax) never to read, on top of .gitignore files. */
+  /** Glob patterns (gitignore syntax) never to read, on top of .gitignore files. Undefined: as for include. */
   readonly exclude?: readonly string[];
-  /** Files larger than this are skipped with a logged reason. */
+  /**
+   * Code, data and other files that are not prose larger than this are skipped (default 2 MiB:
+   * bigger ones are almost always generated or minified). Undefined: the value the saved memory
+   * was read with, else the default.
+   */
   readonly maxFileBytes?: number;
+  /**
+   * Prose (plain text, Markdown, reStructuredText and the like, HTML, PDF) larger than this is
+   * skipped (default 64 MiB: whole books are read). Undefined: as for maxFileBytes.
+   */
+  readonly maxProseBytes?: number;
   readonly logger?: Logger;
 }
 

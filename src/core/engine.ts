@@ -4,32 +4,52 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type {
-  Answer, Engine, EngineOptions, Explanation, Logger, MemoryStatus, QueryOptions, ReadOptions,
-  ReadProgress, ReadResult, SkippedFile, SummaryTarget, SymbolQuery,
+  Answer, Engine, EngineOptions, Explanation, Logger, MemoryOptions, MemoryStatus, QueryOptions, ReadOptions,
+  ReadProgress, ReadResult, SkipCount, SkippedFile, SummaryTarget, SymbolQuery,
 } from './api';
 import { LexicalIndex, segmentTexts } from './lexicalIndex';
+import { NothingReadError } from './errors';
+import { memoryOptions } from './limits';
 import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
 import { loadModel, type LoadedModel } from './model';
 import * as queries from './query';
 import { readAll, type PreparedFile } from './reader';
+import { checkQuestion } from './question';
 import { DEFAULT_EXCLUDES, scanWorkspace, type ScannedFile } from './scanner';
-import { CacheError, deleteSnapshot, readSnapshot, snapshotBytes, workspaceCacheDir, writeSnapshot } from './store';
-import { loadText } from './text';
+import { countSkips, parseSkipCounts } from './skips';
+import {
+  CacheError, deleteSnapshot, lockCache, readSnapshot, snapshotBytes, workspaceCacheDir, writeSnapshot, type CacheLock,
+} from './store';
+import { hashFile, STREAM_BYTES, streamText } from './streamedText';
+import { kindOfPath, loadText } from './text';
 // Code structure, summaries and symbol lookups (src/core/structure, src/core/summary).
 import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
 import { catchUpStructure, loadStructureSection } from './structure/persist';
 import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
+import { arraySource, type SegmentSource } from './tokenizer';
 import { resolveInside } from './workspacePath';
 
 /** Rows of the reader batch: one file in flight per row. */
 const BATCH_ROWS = 8;
-/** A long read saves what it has this often, so a crash loses little. */
-const CHECKPOINT_MS = 60_000;
+/**
+ * A long read saves what it has after this much time or this many tokens, whichever comes
+ * first, so a crash or a kill loses little; but never more often than MIN_CHECKPOINT_GAP_MS or
+ * CHECKPOINT_COST_FACTOR times the last save's duration, so saving stays a small share of the
+ * time as the memory grows.
+ */
+const CHECKPOINT_MS = 5_000;
+const CHECKPOINT_TOKENS = 8_192;
+const MIN_CHECKPOINT_GAP_MS = 1_000;
+const CHECKPOINT_COST_FACTOR = 20;
 const PROGRESS_MS = 200;
 /** Name of the lexical index's section in the snapshot. */
 const LEXICAL_SECTION = 'lexical';
+/** Reading time before the first ETA: until then the rate is mostly warm-up. */
+const ETA_AFTER_MS = 3_000;
 /** Tokens per byte assumed for files not tokenized yet (refined as files are read). */
 const DEFAULT_TOKENS_PER_BYTE = 0.3;
+/** Streamed files up to this size are also loaded whole once, for their structure (a book's chapters). */
+const STRUCTURE_MAX_BYTES = 16 * 1024 * 1024;
 
 const quietLogger: Logger = {
   info() {}, debug() {},
@@ -43,6 +63,8 @@ interface SavedMeta {
   readonly keyDim?: number;
   readonly memorySize?: number;
   readonly dModel?: number;
+  readonly options?: Partial<MemoryOptions>;
+  readonly skipped?: unknown;
 }
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
@@ -73,11 +95,30 @@ class MnemoEngine implements Engine {
   /** BM25 over every stored segment; kept in step with `memory` (same files, segments, sha1). */
   private lexical = LexicalIndex.empty();
   /** Files being read: their segments' text, indexed as the reader stores each segment. */
-  private readonly pending = new Map<string, { entry: FileMemory; texts: string[] }>();
+  private readonly pending = new Map<string, { entry: FileMemory; texts: (string | undefined)[] }>();
+  /** What decides which files are read: given now, else remembered with the memory, else defaults. */
+  private shaping: MemoryOptions;
+  private lastSkipped: SkipCount[] = [];
+  /** The cache lock while a read runs (checkpoints write under it). */
+  private lock: CacheLock | undefined;
 
   constructor(readonly root: string, private readonly model: LoadedModel, private readonly options: EngineOptions, private readonly logger: Logger) {
     this.memory = new WorkspaceMemory(model.config);
     this.cachePath = workspaceCacheDir(options.cacheDir, root);
+    this.shaping = memoryOptions(options);
+  }
+
+  /** The options given, with those left out taken from what the saved memory was read with. */
+  private remember(saved: Partial<MemoryOptions> | undefined): void {
+    const o = this.options;
+    const list = (v: unknown): string[] | undefined => Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
+    const num = (v: unknown): number | undefined => typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+    this.shaping = memoryOptions({
+      include: o.include ?? list(saved?.include),
+      exclude: o.exclude ?? list(saved?.exclude),
+      maxFileBytes: o.maxFileBytes ?? num(saved?.maxFileBytes),
+      maxProseBytes: o.maxProseBytes ?? num(saved?.maxProseBytes),
+    });
   }
 
   get isReading(): boolean {
@@ -90,6 +131,7 @@ class MnemoEngine implements Engine {
 
   /** Loads the saved memory; a damaged or foreign one is reported, deleted and rebuilt. */
   async open(): Promise<void> {
+    this.memory = new WorkspaceMemory(this.model.config);
     try {
       const { header, sections } = await readSnapshot(this.cachePath, this.identity);
       const meta = (header.meta ?? {}) as SavedMeta;
@@ -105,6 +147,8 @@ class MnemoEngine implements Engine {
       this.structure = loadStructureSection(sections, this.logger);
       this.tokensTotal = meta.tokensTotal ?? this.memory.tokensKnown;
       this.lastReadAt = meta.lastReadAt;
+      this.remember(meta.options);
+      this.lastSkipped = parseSkipCounts(meta.skipped);
       this.diskBytes = await snapshotBytes(this.cachePath);
       this.logger.info(`Loaded the saved memory of ${this.root}: ${this.memory.fileCount} files, ${this.memory.tokensRead} tokens, ${this.diskBytes} bytes (${this.cachePath}).`);
       await this.openLexical(sections[LEXICAL_SECTION]);
@@ -184,7 +228,10 @@ class MnemoEngine implements Engine {
     const have = this.lexical.fileState(path);
     const from = have && have.sha1 === p.entry.sha1 && have.segments <= n ? have.segments : 0;
     if (from === 0) this.lexical.removeFile(path);
-    if (n > from) this.lexical.addSegments(path, p.entry.sha1, from, p.texts.slice(from, n));
+    if (n > from) {
+      this.lexical.addSegments(path, p.entry.sha1, from, p.texts.slice(from, n).map((t) => t ?? ''));
+      p.texts.fill(undefined, from, n); // indexed: a long book's text is not kept twice
+    }
   }
 
   private syncAllLexical(): void {
@@ -245,6 +292,8 @@ class MnemoEngine implements Engine {
     let readingSince = 0;
     let lastProgress = 0;
     let lastCheckpoint = performance.now();
+    let tokensAtCheckpoint = 0;
+    let checkpointGapMs = MIN_CHECKPOINT_GAP_MS;
     let filesTotal = 0;
     let currentFile: string | undefined;
     const skipped: SkippedFile[] = [];
@@ -261,7 +310,8 @@ class MnemoEngine implements Engine {
       this.progress = {
         phase: this.paused && phase === 'reading' ? 'paused' : phase,
         tokensRead: read, tokensTotal, filesRead: filesReused + filesRead, filesTotal,
-        tokensPerSecond: rate, etaSeconds: rate > 0 && sessionTokens > 0 ? Math.max(0, tokensTotal - read) / rate : undefined,
+        // The first batches include model warm-up: no estimate until the rate is measured over a few seconds.
+        tokensPerSecond: rate, etaSeconds: rate > 0 && sessionTokens > 0 && ms >= ETA_AFTER_MS ? Math.max(0, tokensTotal - read) / rate : undefined,
         device, currentFile,
       };
       this.tokensTotal = Math.max(tokensTotal, read);
@@ -270,10 +320,22 @@ class MnemoEngine implements Engine {
 
     try {
       report(true);
+      // One read of a workspace at a time, across processes: a second waits for the first to
+      // save, then loads what it saved and finds little or nothing left to read.
+      let waited = false;
+      this.lock = await lockCache(this.cachePath, {
+        signal,
+        onWait: (holder) => {
+          waited = true;
+          this.logger.warn(`Another Mnemo process (pid ${holder?.pid ?? 'unknown'}) is reading ${this.root}; waiting for it to finish, then using what it read.`);
+        },
+      });
+      if (waited) await this.open();
       this.logger.info(`Scanning ${this.root}.`);
-      const exclude = this.options.exclude && this.options.exclude.length > 0 ? [...DEFAULT_EXCLUDES, ...this.options.exclude] : undefined;
+      const o = this.shaping;
+      const exclude = o.exclude.length > 0 ? [...DEFAULT_EXCLUDES, ...o.exclude] : undefined;
       const scan = await scanWorkspace(this.root, {
-        include: this.options.include, exclude, maxFileBytes: this.options.maxFileBytes, signal, logger: this.logger,
+        include: o.include, exclude, maxFileBytes: o.maxFileBytes, maxProseBytes: o.maxProseBytes, signal, logger: this.logger,
       });
       skipped.push(...scan.skipped);
       filesTotal = scan.files.length;
@@ -312,7 +374,7 @@ class MnemoEngine implements Engine {
           while (next < queue.length) {
             const f = queue[next++]!;
             bytesPending -= f.size;
-            const prepared = await this.prepare(f, skipped);
+            const prepared = await this.prepare(f, skipped, signal);
             if (prepared === 'reused') {
               const e = this.memory.get(f.path)!;
               filesReused++;
@@ -342,7 +404,7 @@ class MnemoEngine implements Engine {
           this.pending.delete(entry.path);
           filesRead++;
         },
-        gate: async () => {
+        gate: async (publish) => {
           if (this.paused) {
             readingMs += performance.now() - readingSince;
             readingSince = 0;
@@ -350,9 +412,18 @@ class MnemoEngine implements Engine {
             await new Promise<void>((r) => this.resumeWaiters.push(r));
             readingSince = performance.now();
           }
-          if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
+          const since = performance.now() - lastCheckpoint;
+          const due = since >= CHECKPOINT_MS || sessionTokens - tokensAtCheckpoint >= CHECKPOINT_TOKENS;
+          if (due && since >= checkpointGapMs) {
+            const t0 = performance.now();
+            publish();
+            this.lastSkipped = countSkips(skipped);
             await this.save();
+            const cost = performance.now() - t0;
+            checkpointGapMs = Math.max(MIN_CHECKPOINT_GAP_MS, CHECKPOINT_COST_FACTOR * cost);
+            this.logger.debug(`Checkpoint: ${this.memory.tokensRead} tokens in memory saved in ${cost.toFixed(0)} ms.`);
             lastCheckpoint = performance.now();
+            tokensAtCheckpoint = sessionTokens;
           }
         },
       }, BATCH_ROWS);
@@ -372,6 +443,7 @@ class MnemoEngine implements Engine {
         this.logger.info(`Reading cancelled after ${sessionTokens} tokens; what was read is kept and the next read continues from there.`);
       }
       this.lastReadAt = new Date().toISOString();
+      this.lastSkipped = countSkips(skipped);
       const finalPhase = phase === 'cancelled' ? 'cancelled' : 'done';
       phase = 'saving';
       report(true);
@@ -402,68 +474,125 @@ class MnemoEngine implements Engine {
       this.pending.clear();
       this.cancelRead = undefined;
       if (this.paused) this.resume();
+      await this.lock?.release();
+      this.lock = undefined;
     }
   }
 
   /**
    * Hashes, loads and tokenizes a file. 'reused' when its bytes match the saved memory (only its
-   * stat changed), undefined when it cannot be read (added to `skipped`).
+   * stat changed), undefined when it cannot be read (added to `skipped`). Files of STREAM_BYTES
+   * or more are streamed (streamedText.ts): their tokens are never all in memory at once.
    */
-  private async prepare(f: ScannedFile, skipped: SkippedFile[]): Promise<PreparedFile | 'reused' | undefined> {
+  private async prepare(f: ScannedFile, skipped: SkippedFile[], signal: AbortSignal): Promise<PreparedFile | 'reused' | undefined> {
     const c = this.model.config;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(f.absPath);
-    } catch (e) {
-      skipped.push({ path: f.path, reason: `cannot be read: ${(e as Error).message}` });
+    const unreadable = (e: unknown): undefined => {
+      skipped.push({ path: f.path, kind: 'unreadable', reason: `cannot be read: ${(e as Error).message}` });
       this.removeFile(f.path);
       return undefined;
+    };
+    const large = f.size >= STREAM_BYTES;
+    let sha1: string;
+    try {
+      sha1 = large ? await hashFile(f.absPath) : createHash('sha1').update(await readFile(f.absPath)).digest('hex');
+    } catch (e) {
+      return unreadable(e);
     }
-    const sha1 = createHash('sha1').update(bytes).digest('hex');
     const old = this.memory.get(f.path);
     if (old && old.sha1 === sha1 && old.segmentsRead >= old.segmentsTotal) {
       old.size = f.size;
       old.mtimeMs = f.mtimeMs;
       return 'reused';
     }
-    const loaded = await loadText(f.absPath, { maxFileBytes: this.options.maxFileBytes });
-    if (!loaded.ok) {
-      skipped.push({ path: f.path, reason: loaded.reason });
-      this.removeFile(f.path);
-      return undefined;
+    const kind = kindOfPath(f.path);
+    let segments: PreparedFile['segments'] | undefined;
+    let tokenCount = 0;
+    let lines: string[] | undefined; // the whole text's lines, for a file loaded whole
+    if (large && kind !== 'html' && kind !== 'pdf') {
+      let streamed;
+      try {
+        streamed = await streamText(f.absPath, this.model.tokenizer, c.segmentLength, signal);
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e;
+        return unreadable(e);
+      }
+      if (streamed.ok === false) {
+        skipped.push({ path: f.path, kind: streamed.kind, reason: streamed.reason });
+        this.removeFile(f.path);
+        return undefined;
+      }
+      if (streamed.ok === true) {
+        segments = streamed.source;
+        tokenCount = streamed.tokens;
+        sha1 = streamed.sha1; // the bytes tokenized, should the file have changed since it was hashed
+        if (f.size <= STRUCTURE_MAX_BYTES) {
+          // Structure (definitions, a book's chapters) needs the whole text once; its tokens do not.
+          const loaded = await loadText(f.absPath, this.shaping);
+          if (loaded.ok) await this.updateStructure(f.path, loaded.text, sha1);
+        } else {
+          this.structure.remove(f.path);
+        }
+      }
     }
-    for (const w of loaded.warnings) this.logger.debug(`${f.path}: ${w}`);
-    try {
-      await this.structure.update(f.path, loaded.text, sha1);
-    } catch (e) {
-      // The file is still read as text; only its definitions are unknown.
-      this.structure.remove(f.path);
-      this.logger.debug(`${f.path}: no code structure (${(e as Error).message}).`);
+    if (!segments) {
+      const loaded = await loadText(f.absPath, this.shaping);
+      if (!loaded.ok) {
+        const { ok: _, ...why } = loaded;
+        skipped.push({ path: f.path, ...why });
+        this.removeFile(f.path);
+        return undefined;
+      }
+      for (const w of loaded.warnings) this.logger.debug(`${f.path}: ${w}`);
+      await this.updateStructure(f.path, loaded.text, sha1);
+      const tokens = this.model.tokenizer.tokenizeLines(loaded.text);
+      const whole = this.model.tokenizer.segment(tokens, c.segmentLength);
+      segments = arraySource(whole);
+      lines = loaded.text.split('\n');
+      tokenCount = tokens.ids.length;
     }
-    const tokens = this.model.tokenizer.tokenizeLines(loaded.text);
-    const segments = this.model.tokenizer.segment(tokens, c.segmentLength);
     const K = c.keyDim;
+    const count = segments.count;
     const entry: FileMemory = {
-      path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha1, tokens: tokens.ids.length,
-      segmentsRead: 0, segmentsTotal: segments.length,
-      keys: new Int8Array(segments.length * K), startLines: new Uint32Array(segments.length), endLines: new Uint32Array(segments.length),
+      path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha1, tokens: tokenCount,
+      segmentsRead: 0, segmentsTotal: count,
+      keys: new Int8Array(count * K), startLines: new Uint32Array(count), endLines: new Uint32Array(count),
       memory: undefined,
     };
     let memory: Float32Array = this.model.memoryInit.slice();
-    // A file a cancelled read stopped in the middle of continues where it stopped.
-    if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === segments.length && old.segmentsRead > 0) {
+    // A file a cancelled or killed read stopped in the middle of continues where it stopped.
+    if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === count && old.segmentsRead > 0) {
       entry.segmentsRead = old.segmentsRead;
       entry.keys.set(old.keys.subarray(0, old.segmentsRead * K));
       entry.startLines.set(old.startLines.subarray(0, old.segmentsRead));
       entry.endLines.set(old.endLines.subarray(0, old.segmentsRead));
       memory = halfArrayToFloat(old.memory);
-      this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${segments.length}.`);
+      this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
     }
-    // The lexical index gets each segment's lines as the reader stores it (see syncLexical);
-    // the text is at hand now, so no file is read twice.
-    const texts = segmentTexts(loaded.text.split('\n'), segments.map((s) => s.startLine), segments.map((s) => s.endLine), segments.length);
+    // The lexical index gets each segment's text as the reader takes it (see syncLexical): the
+    // lines of a file loaded whole, the decoded ids of a streamed one; no file is read twice.
+    const texts: (string | undefined)[] = [];
+    const source = segments;
+    const tokenizer = this.model.tokenizer;
+    const recorded: SegmentSource = {
+      count: source.count,
+      at: async (index) => {
+        const seg = await source.at(index);
+        texts[index] = lines ? lines.slice(seg.startLine - 1, seg.endLine).join('\n') : tokenizer.decode(seg.ids.subarray(0, seg.length));
+        return seg;
+      },
+    };
     this.pending.set(f.path, { entry, texts });
-    return { entry, segments, memory };
+    return { entry, segments: recorded, memory };
+  }
+
+  /** Parses a file's structure; a file the parser cannot handle is still read as text. */
+  private async updateStructure(path: string, text: string, sha1: string): Promise<void> {
+    try {
+      await this.structure.update(path, text, sha1);
+    } catch (e) {
+      this.structure.remove(path);
+      this.logger.debug(`${path}: no code structure (${(e as Error).message}).`);
+    }
   }
 
   private async save(): Promise<void> {
@@ -472,8 +601,8 @@ class MnemoEngine implements Engine {
     sections[LEXICAL_SECTION] = this.lexical.serialize();
     const { bytes } = await writeSnapshot(this.cachePath, {
       ...this.identity,
-      meta: { ...meta, tokensTotal: this.tokensTotal, lastReadAt: this.lastReadAt },
-    }, { ...sections, [STRUCTURE_SECTION]: this.structure.serialize() });
+      meta: { ...meta, tokensTotal: this.tokensTotal, lastReadAt: this.lastReadAt, options: this.shaping, skipped: this.lastSkipped },
+    }, { ...sections, [STRUCTURE_SECTION]: this.structure.serialize() }, { lock: this.lock });
     this.diskBytes = bytes;
     this.logger.debug(`Saved ${bytes} bytes to ${this.cachePath}.`);
   }
@@ -487,12 +616,13 @@ class MnemoEngine implements Engine {
   private get queryContext(): queries.QueryContext {
     return {
       model: this.model, memory: this.memory, lexical: this.lexical, root: this.root, logger: this.logger,
-      coverage: () => this.coverage(), maxFileBytes: this.options.maxFileBytes, textCache: this.textCache,
+      coverage: () => this.coverage(), maxFileBytes: this.shaping.maxFileBytes, maxProseBytes: this.shaping.maxProseBytes, textCache: this.textCache,
     };
   }
 
   private async answering<T extends Answer>(what: string, options: QueryOptions | undefined, run: () => Promise<T>): Promise<T> {
     try {
+      if (this.memory.segmentCount === 0) throw new NothingReadError(this.root);
       return await run();
     } catch (e) {
       const message = `${what} failed: ${(e as Error).message}`;
@@ -503,7 +633,7 @@ class MnemoEngine implements Engine {
   }
 
   ask(question: string, options?: QueryOptions): Promise<Answer> {
-    return this.answering('Asking', options, () => queries.ask(this.queryContext, question, options));
+    return this.answering('Asking', options, () => queries.ask(this.queryContext, checkQuestion(question), options));
   }
 
   private get structureContext(): StructureContext {
@@ -532,6 +662,7 @@ class MnemoEngine implements Engine {
       root: this.root, modelId: c.id, modelVersion: c.version, device: this.model.runtime.device,
       files: this.memory.fileCount, segments: this.memory.segmentCount, tokens: this.memory.tokensRead,
       diskBytes: this.diskBytes, cachePath: this.cachePath, lastReadAt: this.lastReadAt, reading: this.progress,
+      options: this.shaping, skipped: this.lastSkipped,
     };
   }
 

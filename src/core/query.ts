@@ -23,6 +23,7 @@ export interface QueryContext {
   /** Fraction of the workspace's tokens read so far. */
   coverage(): number;
   readonly maxFileBytes?: number;
+  readonly maxProseBytes?: number;
   /** Lines of recently cited files, by path, valid while size and mtime match (hover speed). */
   readonly textCache?: Map<string, { size: number; mtimeMs: number; lines: string[] }>;
 }
@@ -79,7 +80,7 @@ export class SourceTexts {
       cache!.set(file.path, cached); // most recently used last
       return cached.lines;
     }
-    const r = await loadText(abs, { maxFileBytes: this.ctx.maxFileBytes });
+    const r = await loadText(abs, { maxFileBytes: this.ctx.maxFileBytes, maxProseBytes: this.ctx.maxProseBytes });
     if (!r.ok) { this.warn(`${file.path} cannot be read again: ${r.reason}`); return undefined; }
     const lines = r.text.split('\n');
     if (cache) {

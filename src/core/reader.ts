@@ -3,13 +3,13 @@
 // per file in flight, and a row that finishes its file takes the next one.
 import type { LoadedModel } from './model';
 import { floatArrayToHalf, quantizeKey, type FileMemory, type WorkspaceMemory } from './memory';
-import type { Segment } from './tokenizer';
+import type { SegmentSource } from './tokenizer';
 
 /** A file ready to read: its entry (fresh, or partly read before) and all its segments. */
 export interface PreparedFile {
   readonly entry: FileMemory;
   /** Every segment of the file; reading starts at `entry.segmentsRead`. */
-  readonly segments: readonly Segment[];
+  readonly segments: SegmentSource;
   /** The memory to start from, `[M, D]`: memory_init, or where a cancelled read stopped. */
   readonly memory: Float32Array;
 }
@@ -20,8 +20,11 @@ export interface ReaderHooks {
   /** Called after every reader call with the real tokens it consumed. */
   onTokens(tokens: number, currentFile: string): void;
   onFileDone(entry: FileMemory): void;
-  /** Resolves when reading may go on (pause). */
-  gate(): Promise<void>;
+  /**
+   * Resolves when reading may go on (pause). `publish` puts the files in flight, as far as they
+   * are read, into the memory: call it before saving a checkpoint.
+   */
+  gate(publish: () => void): Promise<void>;
   readonly signal?: AbortSignal;
 }
 
@@ -58,9 +61,9 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
     while (!exhausted && rows.length < batchSize) {
       const file = await hooks.next();
       if (!file) { exhausted = true; break; }
-      if (file.entry.segmentsRead >= file.segments.length) {
+      if (file.entry.segmentsRead >= file.segments.count) {
         // Nothing to read (an empty file, or one read to the end before): keep it as it is.
-        if (file.segments.length > 0) finish({ file, at: file.segments.length, memory: file.memory });
+        if (file.segments.count > 0) finish({ file, at: file.segments.count, memory: file.memory });
         else memory.put(file.entry);
         hooks.onFileDone(file.entry);
         continue;
@@ -68,7 +71,7 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
       rows.push({ file, at: file.entry.segmentsRead, memory: file.memory });
     }
     if (rows.length === 0) return { cancelled: false, partialFiles: 0 };
-    await hooks.gate();
+    await hooks.gate(() => { for (const row of rows) if (row.at > 0) finish(row); });
     if (hooks.signal?.aborted) {
       let partialFiles = 0;
       for (const row of rows) if (row.at > 0) { finish(row); partialFiles++; }
@@ -80,9 +83,10 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
     const mask = new BigInt64Array(B * S);
     const mem = new Float32Array(B * MD);
     let tokens = 0;
+    const segs = await Promise.all(rows.map((row) => row.file.segments.at(row.at)));
     for (let b = 0; b < B; b++) {
       const row = rows[b]!;
-      const seg = row.file.segments[row.at]!;
+      const seg = segs[b]!;
       for (let i = 0; i < S; i++) {
         ids[b * S + i] = BigInt(seg.ids[i]!);
         mask[b * S + i] = i < seg.length ? 1n : 0n;
@@ -94,14 +98,14 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
 
     for (let b = B - 1; b >= 0; b--) {
       const row = rows[b]!;
-      const seg = row.file.segments[row.at]!;
+      const seg = segs[b]!;
       const e = row.file.entry;
       quantizeKey(out.keys.subarray(b * K, (b + 1) * K), e.keys, row.at * K);
       e.startLines[row.at] = seg.startLine;
       e.endLines[row.at] = seg.endLine;
       row.memory = out.memory.slice(b * MD, (b + 1) * MD);
       row.at++;
-      if (row.at >= row.file.segments.length) {
+      if (row.at >= row.file.segments.count) {
         finish(row);
         hooks.onFileDone(e);
         rows.splice(b, 1);

@@ -4,10 +4,11 @@
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Logger, SkippedFile } from './api';
-import { describeFsError, errorCode, formatBytes, throwIfAborted } from './fsutil';
+import type { Logger, SkipKind, SkippedFile } from './api';
+import { describeFsError, errorCode, throwIfAborted } from './fsutil';
 import { IgnoreChain, PatternSet } from './ignore';
-import { kindOfPath } from './text';
+import { sizeLimitFor } from './limits';
+import { kindOfPath, tooLargeReason } from './text';
 import { isInside } from './workspacePath';
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -29,8 +30,10 @@ export interface ScanOptions {
    * keep them. `.git` folders are skipped whatever this says.
    */
   readonly exclude?: readonly string[];
-  /** Files larger than this are skipped. Default 2 MiB. */
+  /** Code and other files that are not prose larger than this are skipped. Default 2 MiB. */
   readonly maxFileBytes?: number;
+  /** Prose, HTML and PDF files larger than this are skipped. Default 64 MiB. */
+  readonly maxProseBytes?: number;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
 }
@@ -42,7 +45,6 @@ export interface ScanResult {
   readonly skipped: SkippedFile[];
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** What a workspace holds that is not worth reading: tool folders, build output, generated and binary files. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
@@ -92,7 +94,6 @@ const STAT_BATCH = 32;
 
 export async function scanWorkspace(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const { signal, logger } = options;
-  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const exclude = new PatternSet(options.exclude ?? DEFAULT_EXCLUDES);
   const include = new PatternSet(options.include ?? []);
   const rootAbs = resolve(root);
@@ -112,30 +113,31 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
   const dirs: DirTask[] = [];
   const links: LinkTask[] = [];
 
-  const skip = (path: string, reason: string, quiet = false): void => {
-    skipped.push({ path, reason });
+  const skip = (path: string, kind: SkipKind, reason: string, quiet = false, extra: Partial<SkippedFile> = {}): void => {
+    skipped.push({ path, kind, reason, ...extra });
     (quiet ? logger?.debug : logger?.info)?.call(logger, `Skipped ${path}: ${reason}`);
   };
 
   /** Why `rel` (a folder when it ends with '/') is left out by ignore files or patterns, or undefined. */
-  const excludedBecause = (rel: string, chain: IgnoreChain): string | undefined => {
+  const excludedBecause = (rel: string, chain: IgnoreChain): { kind: 'ignored' | 'excluded'; reason: string } | undefined => {
     const by = chain.ignoredBy(rel);
-    if (by !== undefined) return `ignored by ${by}`;
-    if (exclude.matches(rel)) return 'matches an exclude pattern (mnemo.exclude, files.exclude or the defaults)';
+    if (by !== undefined) return { kind: 'ignored', reason: `ignored by ${by}` };
+    if (exclude.matches(rel)) return { kind: 'excluded', reason: 'matches an exclude pattern (given, or one of the defaults)' };
     return undefined;
   };
 
   /** Applies the file filters and the size limit, then takes the file. */
   const consider = (rel: string, abs: string, real: string, st: Stats): void => {
     const dup = takenFiles.get(real);
-    if (dup !== undefined) return skip(rel, `a symbolic link to ${dup}, which is read under its own path`, true);
+    if (dup !== undefined) return skip(rel, 'duplicate', `a symbolic link to ${dup}, which is read under its own path`, true);
     const included = include.size > 0 && include.matches(rel);
-    if (include.size > 0 && !included) return skip(rel, 'not matched by any mnemo.include pattern', true);
+    if (include.size > 0 && !included) return skip(rel, 'not-included', 'not matched by any include pattern', true, { setting: 'include' });
     if (!included && !isReadableKind(rel)) {
-      return skip(rel, 'not a known text, code or document type (add a mnemo.include pattern to read it)', true);
+      return skip(rel, 'unknown-type', 'not a known text, code or document type (an include pattern reads it)', true);
     }
-    if (st.size > maxFileBytes) {
-      return skip(rel, `${formatBytes(st.size)} is larger than mnemo.maxFileBytes (${formatBytes(maxFileBytes)})`);
+    const { limit, setting } = sizeLimitFor(kindOfPath(rel), options);
+    if (st.size > limit) {
+      return skip(rel, 'too-large', tooLargeReason(st.size, limit, setting), false, { bytes: st.size, limit, setting });
     }
     takenFiles.set(real, rel);
     files.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
@@ -158,7 +160,7 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
       entries = await readdir(dir.abs, { withFileTypes: true });
     } catch (err) {
       if (dir.rel === '') throw new Error(`Cannot read workspace folder ${rootAbs}: ${describeFsError(err)}.`, { cause: err });
-      return skip(dir.rel.slice(0, -1), `folder could not be read: ${describeFsError(err)}`);
+      return skip(dir.rel.slice(0, -1), 'unreadable', `folder could not be read: ${describeFsError(err)}`);
     }
     entries.sort((a, b) => compare(a.name, b.name));
 
@@ -177,14 +179,17 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
       if (type === 'dir' && entry.name === '.git') continue;
       // A name with a line break or other control character could pass for other lines or
       // paths wherever it is shown (a citation, a log), so such files are left out.
-      if (CONTROL_CHARACTERS.test(entry.name)) { skip(JSON.stringify(rel), 'its name holds a line break or another control character'); continue; }
-      if (type === 'vanished') { skip(rel, describeFsError({ code: 'ENOENT' })); continue; }
+      if (CONTROL_CHARACTERS.test(entry.name)) { skip(JSON.stringify(rel), 'bad-name', 'its name holds a line break or another control character'); continue; }
+      if (type === 'vanished') { skip(rel, 'unreadable', describeFsError({ code: 'ENOENT' })); continue; }
       const because = excludedBecause(type === 'dir' ? `${rel}/` : rel, chain);
-      if (because !== undefined) { skip(rel, type === 'dir' ? `folder ${because}` : because, true); continue; }
+      if (because !== undefined) {
+        skip(rel, because.kind, type === 'dir' ? `folder ${because.reason}` : because.reason, true);
+        continue;
+      }
       if (type === 'dir') dirs.push({ abs, rel: `${rel}/`, real: join(dir.real, entry.name), chain });
       else if (type === 'link') links.push({ abs, rel, chain });
       else if (type === 'file') candidates.push({ rel, abs });
-      else skip(rel, `not a regular file (${type})`);
+      else skip(rel, 'special', `not a regular file (${type})`);
     }
 
     for (let i = 0; i < candidates.length; i += STAT_BATCH) {
@@ -196,8 +201,8 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
       )));
       batch.forEach((c, k) => {
         const r = stats[k];
-        if (!('st' in r)) return skip(c.rel, describeFsError(r.err));
-        if (!r.st.isFile()) return skip(c.rel, 'it was replaced by something that is not a file while reading');
+        if (!('st' in r)) return skip(c.rel, 'unreadable', describeFsError(r.err));
+        if (!r.st.isFile()) return skip(c.rel, 'special', 'it was replaced by something that is not a file while reading');
         consider(c.rel, c.abs, join(dir.real, c.rel.slice(dir.rel.length)), r.st);
       });
     }
@@ -211,19 +216,19 @@ export async function scanWorkspace(root: string, options: ScanOptions = {}): Pr
       st = await stat(target);
     } catch (err) {
       const code = errorCode(err);
-      return skip(link.rel, code === 'ENOENT' ? 'a broken symbolic link' : code === 'ELOOP' ? 'a symbolic link loop' : describeFsError(err));
+      return skip(link.rel, 'unreadable', code === 'ENOENT' ? 'a broken symbolic link' : code === 'ELOOP' ? 'a symbolic link loop' : describeFsError(err));
     }
-    if (!isInside(rootReal, target)) return skip(link.rel, `a symbolic link to ${target}, outside the workspace`);
+    if (!isInside(rootReal, target)) return skip(link.rel, 'outside-workspace', `a symbolic link to ${target}, outside the workspace`);
     const targetRel = relative(rootReal, target).split(sep).join('/') || '.';
     if (st.isDirectory()) {
-      if (visitedDirs.has(target)) return skip(link.rel, `a symbolic link to the folder ${targetRel}, which is already read (a loop or a duplicate)`, true);
+      if (visitedDirs.has(target)) return skip(link.rel, 'duplicate', `a symbolic link to the folder ${targetRel}, which is already read (a loop or a duplicate)`, true);
       const because = excludedBecause(`${link.rel}/`, link.chain);
-      if (because !== undefined) return skip(link.rel, `folder ${because}`, true);
+      if (because !== undefined) return skip(link.rel, because.kind, `folder ${because.reason}`, true);
       dirs.push({ abs: link.abs, rel: `${link.rel}/`, real: target, chain: link.chain });
     } else if (st.isFile()) {
       consider(link.rel, link.abs, target, st);
     } else {
-      skip(link.rel, 'a symbolic link to something that is not a file or folder');
+      skip(link.rel, 'special', 'a symbolic link to something that is not a file or folder');
     }
   };
 

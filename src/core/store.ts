@@ -7,19 +7,23 @@
 //     header.json               SnapshotHeader
 //     section-000.bin ...       the engine's sections, raw
 //     manifest.json             name, file, size and sha256 of every section, sha256 of the header
-//   LOCK                        held by the one process writing (pid, host, time)
+//   LOCK                        held by the one process reading into or writing the folder
+//                               (pid, host, time); a read holds it from start to end, so two
+//                               processes never read the same workspace at once
 //
 // A write fills a new generation folder, flushes every file and the folder to disk, then swaps
 // CURRENT by writing a temporary file, flushing it and renaming it over the old one. Until that
 // rename the old CURRENT names the old generation, which is untouched; after it, the new one is
 // complete on disk. So a process killed at any point leaves a loadable snapshot. Old
-// generations and temporary files are removed after the swap, or by the next write.
+// generations and temporary files are removed after the swap, or by the next write. A write
+// that fails (a full disk, a read-only folder) removes its half-written generation and throws
+// CacheWriteError naming the folder; CURRENT still names the last good snapshot.
 import { createHash, randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { link, lstat, mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { errorCode, fsyncDir, writeFileDurable } from './fsutil';
+import { errorCode, fsyncDir, throwIfAborted, writeFileDurable } from './fsutil';
 
 export const STORE_FORMAT = 1;
 
@@ -43,14 +47,43 @@ export class CacheError extends Error {
   }
 }
 
-/** Another live process is writing the same cache folder. */
+/** Another live process is reading into or writing the same cache folder. */
 export class CacheLockedError extends Error {
   override readonly name = 'CacheLockedError';
   constructor(readonly lockPath: string, readonly holder: LockInfo | undefined) {
     super(
-      `Another Mnemo process (pid ${holder?.pid ?? 'unknown'} on ${holder?.host ?? 'unknown host'}) is saving this workspace's memory. ` +
+      `Another Mnemo process (pid ${holder?.pid ?? 'unknown'} on ${holder?.host ?? 'unknown host'}) is reading or saving this workspace's memory. ` +
       `Try again when it has finished; if no such process is running, delete ${lockPath}.`,
     );
+  }
+}
+
+/** The cache folder cannot be written: full, read-only, or not ours. The last good snapshot stands. */
+export class CacheWriteError extends Error {
+  override readonly name = 'CacheWriteError';
+  constructor(readonly dir: string, readonly code: string | undefined, cause: unknown) {
+    super(`Cannot save the memory in ${dir}: ${describeWriteError(code, cause)}. The memory saved before is kept.`, { cause });
+  }
+}
+
+function describeWriteError(code: string | undefined, cause: unknown): string {
+  switch (code) {
+    case 'ENOSPC': return 'the disk is full (ENOSPC); free some space there, or use another cache folder';
+    case 'EDQUOT': return 'your disk quota is used up (EDQUOT); free some space there, or use another cache folder';
+    case 'EROFS': return 'the folder is on a read-only file system (EROFS); use another cache folder';
+    case 'EACCES':
+    case 'EPERM': return `permission denied (${code}); make the folder writable, or use another cache folder`;
+    default: return cause instanceof Error ? cause.message : String(cause);
+  }
+}
+
+/** Runs `write`, turning a file-system failure into CacheWriteError for `dir`. */
+async function writing<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof CacheWriteError || err instanceof CacheLockedError || errorCode(err) === undefined) throw err;
+    throw new CacheWriteError(dir, errorCode(err), err);
   }
 }
 
@@ -100,53 +133,68 @@ export function workspaceCacheDir(cacheRoot: string, root: string): string {
 
 /**
  * Saves a snapshot atomically, replacing the current one only once the new one is complete on
- * disk. Waits up to `lockWaitMs` (default 15 s) for another writer, then throws CacheLockedError.
+ * disk. Waits up to `lockWaitMs` (default 15 s) for another writer, then throws CacheLockedError;
+ * `lock` is a lock the caller already holds (a read in progress, see lockCache). A failure to
+ * write throws CacheWriteError and leaves no part of the new snapshot behind.
  */
 export async function writeSnapshot(
   dir: string,
   header: Omit<SnapshotHeader, 'format' | 'createdAt'>,
   sections: Record<string, Uint8Array>,
-  options: { lockWaitMs?: number } = {},
+  options: { lockWaitMs?: number; lock?: CacheLock } = {},
 ): Promise<{ bytes: number }> {
-  await mkdir(dir, { recursive: true });
-  const release = await acquireLock(dir, options.lockWaitMs);
+  await writing(dir, () => mkdir(dir, { recursive: true }));
+  const held = options.lock;
+  if (held && held.dir !== dir) throw new Error(`The lock held is for ${held.dir}, not ${dir}.`);
+  const release = held ? async () => { await held.touch(); } : await writing(dir, () => acquireLock(dir, options.lockWaitMs));
+  const generation = `${GENERATION_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const genDir = join(dir, generation);
+  const temp = join(dir, `${POINTER}${TEMP_MARK}${randomBytes(4).toString('hex')}`);
+  let committed = false;
   try {
-    const generation = `${GENERATION_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-    const genDir = join(dir, generation);
-    await mkdir(genDir);
+    return await writing(dir, async () => {
+      await mkdir(genDir);
 
-    const full: SnapshotHeader = {
-      format: STORE_FORMAT, modelId: header.modelId, modelVersion: header.modelVersion,
-      root: header.root, createdAt: new Date().toISOString(), meta: header.meta,
-    };
-    const headerBytes = Buffer.from(JSON.stringify(full, null, 1));
-    await writeFileDurable(join(genDir, HEADER), headerBytes);
+      const full: SnapshotHeader = {
+        format: STORE_FORMAT, modelId: header.modelId, modelVersion: header.modelVersion,
+        root: header.root, createdAt: new Date().toISOString(), meta: header.meta,
+      };
+      const headerBytes = Buffer.from(JSON.stringify(full, null, 1));
+      await writeFileDurable(join(genDir, HEADER), headerBytes);
 
-    const entries: SectionEntry[] = [];
-    let total = headerBytes.length;
-    for (const [name, data] of Object.entries(sections)) {
-      const file = `section-${String(entries.length).padStart(3, '0')}.bin`;
-      await writeFileDurable(join(genDir, file), data);
-      entries.push({ name, file, bytes: data.length, sha256: sha256(data) });
-      total += data.length;
+      const entries: SectionEntry[] = [];
+      let total = headerBytes.length;
+      for (const [name, data] of Object.entries(sections)) {
+        const file = `section-${String(entries.length).padStart(3, '0')}.bin`;
+        await writeFileDurable(join(genDir, file), data);
+        entries.push({ name, file, bytes: data.length, sha256: sha256(data) });
+        total += data.length;
+      }
+
+      const manifest: Manifest = { format: STORE_FORMAT, headerSha256: sha256(headerBytes), headerBytes: headerBytes.length, sections: entries };
+      const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
+      await writeFileDurable(join(genDir, MANIFEST), manifestBytes);
+      await fsyncDir(genDir);
+      total += manifestBytes.length;
+
+      const pointer: Pointer = { format: STORE_FORMAT, generation, manifestSha256: sha256(manifestBytes) };
+      const pointerBytes = Buffer.from(JSON.stringify(pointer));
+      await writeFileDurable(temp, pointerBytes);
+      await rename(temp, join(dir, POINTER)); // the commit point
+      committed = true;
+      await fsyncDir(dir);
+      total += pointerBytes.length;
+
+      await removeStale(dir, generation);
+      return { bytes: total };
+    });
+  } catch (err) {
+    // Nothing half-written stays: without the commit the new generation is unused, so it goes.
+    if (!committed) {
+      await rm(genDir, { recursive: true, force: true }).catch(() => undefined);
+      await rm(temp, { force: true }).catch(() => undefined);
     }
-
-    const manifest: Manifest = { format: STORE_FORMAT, headerSha256: sha256(headerBytes), headerBytes: headerBytes.length, sections: entries };
-    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
-    await writeFileDurable(join(genDir, MANIFEST), manifestBytes);
-    await fsyncDir(genDir);
-    total += manifestBytes.length;
-
-    const pointer: Pointer = { format: STORE_FORMAT, generation, manifestSha256: sha256(manifestBytes) };
-    const pointerBytes = Buffer.from(JSON.stringify(pointer));
-    const temp = join(dir, `${POINTER}${TEMP_MARK}${randomBytes(4).toString('hex')}`);
-    await writeFileDurable(temp, pointerBytes);
-    await rename(temp, join(dir, POINTER)); // the commit point
-    await fsyncDir(dir);
-    total += pointerBytes.length;
-
-    await removeStale(dir, generation);
-    return { bytes: total };
+    throw err;
   } finally {
     await release();
   }
@@ -303,7 +351,36 @@ export async function snapshotBytes(dir: string): Promise<number> {
   return total;
 }
 
-// ---- the writer's lock ------------------------------------------------------------------------
+// ---- the lock ---------------------------------------------------------------------------------
+
+/** The cache folder's lock, held by this process (see lockCache). */
+export interface CacheLock {
+  readonly dir: string;
+  /** Marks the lock as still in use (a long read on a shared folder is not taken for dead). */
+  touch(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the cache folder's lock for a whole read, so that two processes (the CLI and the
+ * extension, two terminals) never read the same workspace at once: the second waits here until
+ * the first has finished and saved, then finds its work done. Waits as long as `signal` allows
+ * (default: without end); `onWait` is called once if another live process holds the lock.
+ * Throws CacheWriteError when the folder cannot be written at all.
+ */
+export async function lockCache(
+  dir: string,
+  options: { signal?: AbortSignal; waitMs?: number; onWait?: (holder: LockInfo | undefined) => void } = {},
+): Promise<CacheLock> {
+  await writing(dir, () => mkdir(dir, { recursive: true }));
+  const release = await writing(dir, () => acquireLock(dir, options.waitMs ?? Number.POSITIVE_INFINITY, options.signal, options.onWait));
+  const path = join(dir, LOCK);
+  return {
+    dir,
+    touch: async () => { const now = new Date(); await utimes(path, now, now).catch(() => undefined); },
+    release,
+  };
+}
 
 export interface LockInfo {
   readonly pid: number;
@@ -323,11 +400,15 @@ const UNREADABLE_LOCK_STALE_MS = 10_000;
  * Takes the cache folder's write lock, waiting up to 15 s for a live holder and taking over
  * the lock of a process that died. Returns the release function.
  */
-async function acquireLock(dir: string, waitMs = LOCK_WAIT_MS): Promise<() => Promise<void>> {
+async function acquireLock(
+  dir: string, waitMs = LOCK_WAIT_MS, signal?: AbortSignal, onWait?: (holder: LockInfo | undefined) => void,
+): Promise<() => Promise<void>> {
   const path = join(dir, LOCK);
   const mine: LockInfo = { pid: process.pid, host: hostname(), createdAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const deadline = Date.now() + waitMs;
+  let told = false;
   for (;;) {
+    throwIfAborted(signal);
     try {
       await writeFileDurable(path, JSON.stringify(mine), 'wx');
       return async () => {
@@ -344,6 +425,7 @@ async function acquireLock(dir: string, waitMs = LOCK_WAIT_MS): Promise<() => Pr
       continue;
     }
     if (Date.now() >= deadline) throw new CacheLockedError(path, held.info);
+    if (!told) { told = true; onWait?.(held.info); }
     await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
   }
 }

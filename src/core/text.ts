@@ -4,15 +4,15 @@ import { constants as fsConstants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { decodeHTML } from 'entities';
-import { describeFsError, formatBytes } from './fsutil';
+import type { SkipKind, SkipSetting } from './api';
+import { describeFsError, errorCode, formatBytes } from './fsutil';
+import { sizeLimitFor, type SizeLimits } from './limits';
 
 export type TextKind = 'code' | 'prose' | 'pdf' | 'html';
 
 export type LoadedText =
   | { readonly ok: true; readonly text: string; readonly kind: TextKind; readonly warnings: string[] }
-  | { readonly ok: false; readonly reason: string };
-
-const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+  | { readonly ok: false; readonly kind: SkipKind; readonly reason: string; readonly bytes?: number; readonly limit?: number; readonly setting?: SkipSetting };
 /** Binary sniffing looks at this much of the start of a file, as git does. */
 const SNIFF_BYTES = 8192;
 
@@ -65,33 +65,35 @@ export function kindOfPath(path: string): TextKind | undefined {
 
 // ---- loading ---------------------------------------------------------------------------
 
-export async function loadText(absPath: string, options: { maxFileBytes?: number } = {}): Promise<LoadedText> {
-  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+/** Loads a whole file as text; size limits by kind as in limits.ts (prose 64 MiB, others 2 MiB by default). */
+export async function loadText(absPath: string, options: SizeLimits = {}): Promise<LoadedText> {
+  const { limit: max, setting } = sizeLimitFor(kindOfPath(absPath) ?? 'prose', options);
+  const tooBig = (size: number): LoadedText => ({ ok: false, kind: 'too-large', reason: tooLargeReason(size, max, setting), bytes: size, limit: max, setting });
   let bytes: Uint8Array;
   try {
     // Checked before opening: opening a FIFO for reading would wait for a writer.
     const before = await stat(absPath);
-    if (before.isDirectory()) return fail('it is a folder, not a file');
-    if (!before.isFile()) return fail('not a regular file');
-    if (before.size > max) return fail(tooBig(before.size, max));
+    if (before.isDirectory()) return fail('it is a folder, not a file', 'special');
+    if (!before.isFile()) return fail('not a regular file', 'special');
+    if (before.size > max) return tooBig(before.size);
     const flags = process.platform === 'win32' ? fsConstants.O_RDONLY : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
     const handle = await open(absPath, flags);
     try {
       const st = await handle.stat();
-      if (!st.isFile()) return fail('it was replaced by something that is not a file while reading');
-      if (st.size > max) return fail(tooBig(st.size, max));
+      if (!st.isFile()) return fail('it was replaced by something that is not a file while reading', 'special');
+      if (st.size > max) return tooBig(st.size);
       bytes = await handle.readFile();
     } finally {
       await handle.close();
     }
   } catch (err) {
-    return fail(describeFsError(err));
+    return fail(describeFsError(err), errorCode(err) === 'EISDIR' ? 'special' : 'unreadable');
   }
-  if (bytes.length > max) return fail(tooBig(bytes.length, max));
+  if (bytes.length > max) return tooBig(bytes.length);
 
   const kind = kindOfPath(absPath) ?? 'prose';
   if (kind === 'pdf' || startsWith(bytes, PDF_MAGIC)) return pdfToText(bytes);
-  if (looksBinary(bytes)) return fail('binary file');
+  if (looksBinary(bytes)) return fail('binary file', 'binary');
   const { text, warnings } = decodeText(bytes);
   if (kind === 'html') {
     const html = htmlToText(text);
@@ -100,12 +102,13 @@ export async function loadText(absPath: string, options: { maxFileBytes?: number
   return { ok: true, text, kind: kind === 'prose' && text.startsWith('#!') ? 'code' : kind, warnings };
 }
 
-function fail(reason: string): LoadedText {
-  return { ok: false, reason };
+function fail(reason: string, kind: SkipKind): LoadedText {
+  return { ok: false, kind, reason };
 }
 
-function tooBig(size: number, max: number): string {
-  return `${formatBytes(size)} is larger than mnemo.maxFileBytes (${formatBytes(max)})`;
+/** The core's own words for a file over its limit; front ends name their setting (SkippedFile.setting). */
+export function tooLargeReason(bytes: number, limit: number, setting: 'maxFileBytes' | 'maxProseBytes'): string {
+  return `${formatBytes(bytes)} is larger than the limit for ${setting === 'maxProseBytes' ? 'prose and documents' : 'code and other files'} (${formatBytes(limit)})`;
 }
 
 // ---- binary detection ----------------------------------------------------------------------
@@ -171,7 +174,7 @@ function bomOf(bytes: Uint8Array): Bom | undefined {
 }
 
 /** UTF-16 without a byte order mark shows as mostly-ASCII text with every other byte zero. */
-function guessUtf16(sample: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+export function guessUtf16(sample: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
   const pairs = Math.floor(sample.length / 2);
   if (pairs < 2) return undefined;
   let zeroEven = 0;
@@ -375,20 +378,20 @@ async function pdfToText(bytes: Uint8Array): Promise<LoadedText> {
     pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
   } catch (err) {
     const name = (err as { name?: string } | null)?.name;
-    if (name === 'PasswordException') return fail('the PDF is encrypted with a password');
-    return fail(`not a readable PDF: ${err instanceof Error ? err.message : String(err)}`);
+    if (name === 'PasswordException') return fail('the PDF is encrypted with a password', 'no-text');
+    return fail(`not a readable PDF: ${err instanceof Error ? err.message : String(err)}`, 'no-text');
   }
   try {
     const { totalPages, text } = await extractText(pdf, { mergePages: false });
     const pages = text.map((page) => normalizeNewlines(page).replace(/\0/g, '').replace(/[ \t]+$/gm, ''));
     const empty = pages.filter((page) => page.trim() === '').length;
     if (totalPages > 0 && empty === totalPages) {
-      return fail('the PDF has no text layer (scanned pages?); Mnemo does not run OCR');
+      return fail('the PDF has no text layer (scanned pages?); Mnemo does not run OCR', 'no-text');
     }
     const warnings = empty > 0 ? [`${empty} of ${totalPages} PDF pages have no text layer (scanned?) and were left empty`] : [];
     return { ok: true, text: pages.join('\n\f\n'), kind: 'pdf', warnings };
   } catch (err) {
-    return fail(`text could not be extracted from the PDF: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(`text could not be extracted from the PDF: ${err instanceof Error ? err.message : String(err)}`, 'no-text');
   } finally {
     await pdf.destroy();
   }

@@ -68,13 +68,16 @@ export class MnemoTokenizer {
     return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: true, clean_up_tokenization_spaces: false });
   }
 
-  /** Tokenizes a whole file, tracking the line of every token. */
-  tokenizeLines(text: string): TokenizedText {
+  /**
+   * Tokenizes text, tracking the line of every token; `firstLine` is the line the text starts on
+   * (a piece of a large file, see streamedText.ts).
+   */
+  tokenizeLines(text: string, firstLine = 1): TokenizedText {
     const ids: number[] = [];
     const starts: number[] = [];
     const ends: number[] = [];
     if (this.byteLevel) {
-      let line = 1;
+      let line = firstLine;
       for (const chunk of chunks(text)) {
         const enc = this.tokenizer.encode(chunk, { add_special_tokens: false });
         for (let i = 0; i < enc.ids.length; i++) {
@@ -98,7 +101,7 @@ export class MnemoTokenizer {
       const lines = text.split('\n');
       for (let l = 0; l < lines.length; l++) {
         const piece = l < lines.length - 1 ? lines[l] + '\n' : lines[l]!;
-        for (const id of this.encode(piece)) { ids.push(id); starts.push(l + 1); ends.push(l + 1); }
+        for (const id of this.encode(piece)) { ids.push(id); starts.push(l + firstLine); ends.push(l + firstLine); }
       }
     }
     return { ids: Int32Array.from(ids), startLines: Int32Array.from(starts), endLines: Int32Array.from(ends) };
@@ -119,6 +122,21 @@ export class MnemoTokenizer {
     }
     return out;
   }
+}
+
+/**
+ * A file's segments, produced in order: from an array for a file tokenized whole, or streamed
+ * from disk for a large one (streamedText.ts), so a book's tokens never sit in memory at once.
+ */
+export interface SegmentSource {
+  /** Segments in the whole file. */
+  readonly count: number;
+  /** Segment `index`; calls come in increasing order, and may start anywhere (a resumed file). */
+  at(index: number): Promise<Segment>;
+}
+
+export function arraySource(segments: readonly Segment[]): SegmentSource {
+  return { count: segments.length, at: (index) => Promise.resolve(segments[index]!) };
 }
 
 function* chunks(text: string): Generator<string> {

@@ -6,6 +6,7 @@
 import type { Answer, Citation, QueryOptions } from '../core/api';
 import { applyMessage, restoreHistory } from '../shared/chat';
 import type { ChatEntry, EntryKind, ToWebview, WireCitation } from '../shared/protocol';
+import { userMessage } from './format';
 
 export interface HistoryStore {
   get(key: string): unknown;
@@ -96,7 +97,7 @@ export class ChatSession {
       }
     } catch (error) {
       if (signal.aborted) this.send({ type: 'done', id, outcome: { kind: 'cancelled' } });
-      else this.fail(id, error instanceof Error ? error.message : String(error));
+      else this.fail(id, userMessage(error));
     } finally {
       if (this.running.get(id) === controller) this.running.delete(id);
     }

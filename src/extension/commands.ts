@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from './context';
 import type { FolderMemory } from './folderMemory';
-import { messageOf } from './folderMemory';
-import { describe, formatTokens } from './format';
+import { describe, formatTokens, skipHints, userMessage } from './format';
 import { OPEN_CITATION, parseCitationTarget, safeRelativePath } from './links';
 
 /** Longest selection sent for a summary; the model reads segments, not whole books. */
@@ -35,7 +34,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       try {
         return await handler(...args);
       } catch (error) {
-        ctx.showError(`Mnemo: ${messageOf(error)}`, error);
+        ctx.showError(`Mnemo: ${userMessage(error)}`, error);
         return undefined;
       }
     }),
@@ -179,6 +178,7 @@ async function showStatus(ctx: Ctx): Promise<void> {
     if (status) {
       details.push(`model ${status.modelId} ${status.modelVersion}`, `device ${view.device ?? status.device}`, `${status.segments} segments`);
       details.push(`cache ${status.cachePath}`);
+      details.push(...skipHints(status.skipped));
     }
     items.push({
       label: `$(database) ${memory.name}`,

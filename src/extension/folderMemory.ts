@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Engine, EngineOptions, MemoryStatus, ReadProgress, ReadResult } from '../core/api';
 import type { MemoryView } from './format';
-import { formatTokens } from './format';
+import { formatTokens, skipHints, skippedSummary } from './format';
 
 export interface FolderMemoryEnv {
   readonly log: vscode.LogOutputChannel;
@@ -116,12 +116,13 @@ export class FolderMemory implements vscode.Disposable {
         },
       });
       this.readOnce = true;
-      const skipped = result.filesSkipped.length;
+      const skipped = engine.status().skipped;
       this.env.log.info(
         `[${name}] ${result.cancelled ? 'reading cancelled' : 'read'}: ${result.filesRead} files read, ${result.filesReused} reused, `
-        + `${skipped} skipped, ${result.filesRemoved} removed; ${formatTokens(result.tokensRead)} new tokens, `
+        + `${skippedSummary(skipped)}, ${result.filesRemoved} removed; ${formatTokens(result.tokensRead)} new tokens, `
         + `${formatTokens(result.tokensTotal)} in memory; ${result.seconds.toFixed(1)} s`,
       );
+      for (const hint of skipHints(skipped)) this.env.log.warn(`[${name}] ${hint}`);
       for (const file of result.filesSkipped.slice(0, 50)) this.env.log.debug(`[${name}] skipped ${file.path}: ${file.reason}`);
       return result;
     } catch (error) {
@@ -201,6 +202,7 @@ export class FolderMemory implements vscode.Disposable {
       device: this.progress?.device ?? status?.device,
       model: status ? `${status.modelId} ${status.modelVersion}` : undefined,
       lastReadAt: status?.lastReadAt,
+      skipped: status?.skipped,
     };
     if (this.current) {
       const paused = this.paused || this.progress?.phase === 'paused';

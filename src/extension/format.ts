@@ -1,7 +1,8 @@
 // Text for the status bar, the progress notification and the status quick pick.
 // Pure functions: no `vscode` import, unit-tested in plain Node.
 
-import type { ReadProgress } from '../core/api';
+import type { ReadProgress, SkipCount } from '../core/api';
+import { NothingReadError } from '../core/errors';
 import { escapeMarkdown } from './links';
 
 /** What the UI knows about one workspace folder's memory. */
@@ -18,6 +19,8 @@ export interface MemoryView {
   readonly model?: string;
   readonly lastReadAt?: string;
   readonly error?: string;
+  /** Files the last read left out, by reason. */
+  readonly skipped?: readonly SkipCount[];
 }
 
 /** 950, 1.2k, 123k, 1.2M, 12M, 1.2B. */
@@ -156,6 +159,7 @@ export function describe(v: MemoryView, now: number): string {
       if (v.device) parts.push(v.device);
       const ago = formatAgo(v.lastReadAt, now);
       if (ago) parts.push(`read ${ago}`);
+      if (v.skipped && v.skipped.length > 0) parts.push(skippedSummary(v.skipped));
       return parts.join(' · ');
     }
   }
@@ -190,4 +194,58 @@ export function memorySummary(views: readonly MemoryView[]): { text: string; rea
     return { text: 'Restricted Mode: Mnemo reads this workspace once you trust it.', reading: false };
   }
   return { text: 'Nothing in memory yet: run “Mnemo: Read Workspace into Memory”.', reading: false };
+}
+
+const SKIP_WORDS: Record<SkipCount['kind'], string> = {
+  'too-large': 'too large',
+  'unknown-type': 'not text or code',
+  'not-included': 'not in mnemo.include',
+  ignored: 'ignored by .gitignore',
+  excluded: 'excluded',
+  binary: 'binary',
+  'no-text': 'no text (PDF)',
+  unreadable: 'unreadable',
+  'outside-workspace': 'links out of the folder',
+  duplicate: 'duplicate links',
+  special: 'not regular files',
+  'bad-name': 'odd names',
+};
+
+/** "3 skipped (2 binary, 1 too large)". */
+export function skippedSummary(counts: readonly SkipCount[]): string {
+  const total = counts.reduce((n, c) => n + c.count, 0);
+  if (total === 0) return '0 skipped';
+  const merged = new Map<string, number>();
+  for (const c of counts) merged.set(SKIP_WORDS[c.kind], (merged.get(SKIP_WORDS[c.kind]) ?? 0) + c.count);
+  return `${total} skipped (${[...merged].map(([w, n]) => `${n} ${w}`).join(', ')})`;
+}
+
+/** Lines for the log and the status view: which setting would read the files left out, and to what value. */
+export function skipHints(counts: readonly SkipCount[]): string[] {
+  const lines: string[] = [];
+  for (const c of counts) {
+    const files = c.count === 1 ? '1 file' : `${c.count} files`;
+    const eg = c.examples.length > 0 ? ` (e.g. ${c.examples[0]})` : '';
+    if (c.kind === 'too-large' && (c.setting === 'maxFileBytes' || c.setting === 'maxProseBytes') && c.limit !== undefined) {
+      const setting = `mnemo.${c.setting}`;
+      const largest = c.largestBytes ?? c.limit + 1;
+      lines.push(`${files} larger than ${setting} (${formatBytes(c.limit)})${eg}: set ${setting} to ${roundUp(largest)} or more (${formatBytes(largest)}) to read ${c.count === 1 ? 'it' : 'them'}.`);
+    } else if (c.kind === 'not-included') {
+      lines.push(`${files} not matched by mnemo.include${eg}: add a pattern for ${c.count === 1 ? 'it' : 'them'} to mnemo.include.`);
+    }
+  }
+  return lines;
+}
+
+function roundUp(bytes: number): number {
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(bytes)) - 1);
+  return Math.ceil((bytes + 1) / step) * step;
+}
+
+/** An error as the VS Code user should read it: the core's neutral messages in this editor's words. */
+export function userMessage(error: unknown): string {
+  if (error instanceof NothingReadError) {
+    return 'Nothing has been read yet: run “Mnemo: Read Workspace into Memory” first, then ask again.';
+  }
+  return error instanceof Error ? error.message : String(error);
 }

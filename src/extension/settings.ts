@@ -8,10 +8,11 @@ import type { DevicePreference, EngineOptions, Logger, RetrievalMode } from '../
 import { filesExcludePatterns, stringList } from './globs';
 
 export const DEFAULT_MAX_FILE_BYTES = 2_097_152;
+export const DEFAULT_MAX_PROSE_BYTES = 67_108_864;
 export const DEFAULT_MAX_ANSWER_TOKENS = 256;
 
 /** Settings whose change means the engine must be opened again. */
-const ENGINE_SETTINGS = ['mnemo.modelPath', 'mnemo.device', 'mnemo.include', 'mnemo.exclude', 'mnemo.maxFileBytes', 'files.exclude'];
+const ENGINE_SETTINGS = ['mnemo.modelPath', 'mnemo.device', 'mnemo.include', 'mnemo.exclude', 'mnemo.maxFileBytes', 'mnemo.maxProseBytes', 'files.exclude'];
 
 const DEVICES: readonly DevicePreference[] = ['auto', 'cpu', 'webgpu', 'cuda'];
 const RETRIEVALS: readonly RetrievalMode[] = ['auto', 'lexical', 'model'];
@@ -59,6 +60,7 @@ export function engineOptions(
       ...filesExcludePatterns(vscode.workspace.getConfiguration('files', folder).get('exclude')),
     ],
     maxFileBytes: clampInt(config.get<number>('maxFileBytes'), 1024, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_FILE_BYTES),
+    maxProseBytes: clampInt(config.get<number>('maxProseBytes'), 1024, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PROSE_BYTES),
     logger,
   };
 }

@@ -14,9 +14,6 @@ import { DEFAULT_EXCLUDES, scanWorkspace } from '../core/scanner';
 export interface KeepCurrentOptions {
   /** Seconds between re-scans; 0 reads once on start and never again. */
   readonly rescanSeconds: number;
-  readonly include?: readonly string[];
-  readonly exclude?: readonly string[];
-  readonly maxFileBytes?: number;
   readonly logger: Logger;
 }
 
@@ -74,9 +71,11 @@ export class KeepCurrent {
 
   /** A hash of every readable file's path, size and modification time. */
   private async fingerprint(): Promise<string> {
-    const exclude = this.options.exclude && this.options.exclude.length > 0 ? [...DEFAULT_EXCLUDES, ...this.options.exclude] : undefined;
+    // The options the memory is read with (given on the command line, or remembered with it).
+    const o = this.engine.status().options;
+    const exclude = o.exclude.length > 0 ? [...DEFAULT_EXCLUDES, ...o.exclude] : undefined;
     const scan = await scanWorkspace(this.engine.root, {
-      include: this.options.include, exclude, maxFileBytes: this.options.maxFileBytes, signal: this.stop.signal,
+      include: o.include, exclude, maxFileBytes: o.maxFileBytes, maxProseBytes: o.maxProseBytes, signal: this.stop.signal,
     });
     const hash = createHash('sha1');
     for (const f of scan.files) hash.update(`${f.path}\0${f.size}\0${f.mtimeMs}\n`);

@@ -16,6 +16,7 @@ export interface McpOptions {
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
   readonly maxFileBytes?: number;
+  readonly maxProseBytes?: number;
   /** Seconds between checks for changed files (0: catch up once on start only). */
   readonly rescanSeconds: number;
   readonly verbose: boolean;
@@ -37,11 +38,11 @@ export async function runMcpServer(options: McpOptions): Promise<number> {
   let keeper: KeepCurrent | undefined;
   const opening: Promise<Engine> = openEngine({
     root: options.root, modelDir: options.modelDir, cacheDir: options.cacheDir, device: options.device,
-    include: options.include, exclude: options.exclude, maxFileBytes: options.maxFileBytes, logger,
+    include: options.include, exclude: options.exclude, maxFileBytes: options.maxFileBytes, maxProseBytes: options.maxProseBytes, logger,
   });
   opening.then((engine) => {
     keeper = new KeepCurrent(engine, {
-      rescanSeconds: options.rescanSeconds, include: options.include, exclude: options.exclude, maxFileBytes: options.maxFileBytes, logger,
+      rescanSeconds: options.rescanSeconds, logger,
     });
     keeper.start();
   }, (e: unknown) => logger.error(`The memory could not be opened: ${(e as Error).message}`));

@@ -68,7 +68,8 @@ test('read, ask, summarize, explain, status and forget with --json', { skip }, a
     assert.match(text.stdout, /\n\npy\/bisect\.py:\d+(-\d+)? {2}\(lexical, score \d+\.\d{3}\)\n {2,}\d+ \| .*insort/);
     const bad = await mnemo(['ask', ws.root, 'bisect', '--retrieval', 'bm25', ...common]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--retrieval must be auto, lexical or model/);
+    // With --json the error is JSON on stdout.
+    assert.match(JSON.parse(bad.stdout).error.message, /--retrieval must be auto, lexical or model/);
 
     const sum = await mnemo(['summarize', ws.root, 'py', '--max-tokens', '8', ...common]);
     assert.equal(sum.code, 0, sum.stderr);

@@ -105,14 +105,21 @@ test('include keeps only matching files and can add unknown types', async (t) =>
   assert.equal(isReadableKind('site/index.html'), true);
 });
 
-test('huge files are skipped naming their size and the setting', async (t) => {
-  const root = await workspace(t, { 'big.md': 'x'.repeat(3 * 1024 * 1024), 'small.md': 'x' });
+test('size limits by kind: code over 2 MiB is skipped, prose up to 64 MiB is read; each skip says which limit', async (t) => {
+  const root = await workspace(t, { 'big.js': 'x'.repeat(3 * 1024 * 1024), 'big.md': 'x'.repeat(3 * 1024 * 1024), 'small.md': 'x' });
   const log = recordingLogger();
   const r = await scanWorkspace(root, { logger: log });
-  assert.deepEqual(paths(r), ['small.md']);
-  assert.equal(reasonOf(r, 'big.md'), '3 MiB is larger than mnemo.maxFileBytes (2 MiB)');
-  assert.ok(log.lines.includes('info Skipped big.md: 3 MiB is larger than mnemo.maxFileBytes (2 MiB)'));
-  assert.deepEqual(paths(await scanWorkspace(root, { maxFileBytes: 4 * 1024 * 1024 })), ['big.md', 'small.md']);
+  assert.deepEqual(paths(r), ['big.md', 'small.md']);
+  assert.equal(reasonOf(r, 'big.js'), '3 MiB is larger than the limit for code and other files (2 MiB)');
+  assert.deepEqual(r.skipped.find((s) => s.path === 'big.js'), {
+    path: 'big.js', kind: 'too-large', reason: '3 MiB is larger than the limit for code and other files (2 MiB)',
+    bytes: 3 * 1024 * 1024, limit: 2 * 1024 * 1024, setting: 'maxFileBytes',
+  });
+  assert.ok(log.lines.includes('info Skipped big.js: 3 MiB is larger than the limit for code and other files (2 MiB)'));
+  assert.deepEqual(paths(await scanWorkspace(root, { maxFileBytes: 4 * 1024 * 1024 })), ['big.js', 'big.md', 'small.md']);
+  const tight = await scanWorkspace(root, { maxProseBytes: 1024 * 1024 });
+  assert.deepEqual(paths(tight), ['small.md']);
+  assert.deepEqual(tight.skipped.map((s) => [s.path, s.kind, s.setting]), [['big.js', 'too-large', 'maxFileBytes'], ['big.md', 'too-large', 'maxProseBytes']]);
 });
 
 test('sizes, times and absolute paths are reported; order is sorted', async (t) => {

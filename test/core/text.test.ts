@@ -103,21 +103,25 @@ test('binary content is refused: NUL bytes, control characters, magic numbers', 
   const bin = Buffer.alloc(4096);
   for (let i = 0; i < bin.length; i++) bin[i] = (i * 7) & 0xff;
   await writeFile(join(dir, 'data.ts'), bin);
-  assert.deepEqual(await loadText(join(dir, 'data.ts')), { ok: false, reason: 'binary file' });
+  assert.deepEqual(await loadText(join(dir, 'data.ts')), { ok: false, kind: 'binary', reason: 'binary file' });
 });
 
 test('files over the limit, vanished files, folders and FIFOs are refused with a reason', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'big.md'), 'x'.repeat(5000));
-  const big = await loadText(join(dir, 'big.md'), { maxFileBytes: 4096 });
-  assert.deepEqual(big, { ok: false, reason: '4.9 KiB is larger than mnemo.maxFileBytes (4 KiB)' });
+  const big = await loadText(join(dir, 'big.md'), { maxProseBytes: 4096 });
+  assert.deepEqual(big, { ok: false, kind: 'too-large', reason: '4.9 KiB is larger than the limit for prose and documents (4 KiB)', bytes: 5000, limit: 4096, setting: 'maxProseBytes' });
+  // The code limit does not apply to prose, and the other way round.
+  assert.equal((await loadText(join(dir, 'big.md'), { maxFileBytes: 4096 })).ok, true);
+  await writeFile(join(dir, 'big.py'), 'x'.repeat(5000));
+  assert.equal((await loadText(join(dir, 'big.py'), { maxFileBytes: 4096 })).ok, false);
   const gone = await loadText(join(dir, 'never-there.md'));
-  assert.deepEqual(gone, { ok: false, reason: 'it vanished before it could be read' });
+  assert.deepEqual(gone, { ok: false, kind: 'unreadable', reason: 'it vanished before it could be read' });
   await mkdir(join(dir, 'folder.md'));
-  assert.deepEqual(await loadText(join(dir, 'folder.md')), { ok: false, reason: 'it is a folder, not a file' });
+  assert.deepEqual(await loadText(join(dir, 'folder.md')), { ok: false, kind: 'special', reason: 'it is a folder, not a file' });
   if (process.platform !== 'win32') {
     execFileSync('mkfifo', [join(dir, 'pipe.txt')]);
-    assert.deepEqual(await loadText(join(dir, 'pipe.txt')), { ok: false, reason: 'not a regular file' });
+    assert.deepEqual(await loadText(join(dir, 'pipe.txt')), { ok: false, kind: 'special', reason: 'not a regular file' });
   }
 });
 

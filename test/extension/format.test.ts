@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReadProgress } from '../../src/core/api';
 import type { MemoryView } from '../../src/extension/format';
+import { NothingReadError } from '../../src/core/errors';
 import {
-  ProgressIncrements, formatAgo, formatBytes, formatEta, formatTokens, memorySummary, progressMessage, statusBarContent,
+  ProgressIncrements, formatAgo, formatBytes, formatEta, formatTokens, memorySummary, progressMessage, skipHints, skippedSummary,
+  statusBarContent, userMessage,
 } from '../../src/extension/format';
 
 const progress = (p: Partial<ReadProgress> = {}): ReadProgress => ({
@@ -91,4 +93,20 @@ test('memorySummary tells the chat what memory there is', () => {
   assert.match(memorySummary([view({ state: 'unloaded', tokens: 0, restricted: true })]).text, /Restricted Mode/);
   assert.match(memorySummary([view({ state: 'unloaded', tokens: 0 })]).text, /not loaded yet/);
   assert.equal(memorySummary([view({ state: 'reading', progress: progress() })]).reading, true);
+});
+
+test('skipped files are worded with the VS Code settings that would read them', () => {
+  const counts = [
+    { kind: 'too-large' as const, setting: 'maxFileBytes' as const, count: 2, examples: ['gen/big.js', 'gen/b.js'], largestBytes: 4_404_412, limit: 2_097_152 },
+    { kind: 'unknown-type' as const, count: 3, examples: ['a.csv'] },
+  ];
+  assert.equal(skippedSummary(counts), '5 skipped (2 too large, 3 not text or code)');
+  assert.deepEqual(skipHints(counts), ['2 files larger than mnemo.maxFileBytes (2 MB) (e.g. gen/big.js): set mnemo.maxFileBytes to 4500000 or more (4.2 MB) to read them.']);
+  assert.ok(skipHints(counts).every((h) => !h.includes('--')));
+});
+
+test('"nothing read yet" names the VS Code command, not the CLI', () => {
+  const text = userMessage(new NothingReadError('/w'));
+  assert.match(text, /Mnemo: Read Workspace into Memory/);
+  assert.doesNotMatch(text, /mnemo read/);
 });

@@ -155,7 +155,13 @@ test('search and summary on a real folder: right files, plain text, nothing from
     assert.ok(passagePaths(py.text).every((p) => p.startsWith('py/')), py.text);
 
     // Hostile file text comes back quoted, as inert text: no escapes, and a fence it cannot close.
-    const hostile = await s.call(text.SUMMARY_TOOL, { path: 'docs/hostile.md' });
+    // The map of the file quotes its opening; a search for its words quotes the whole note.
+    const map = await s.call(text.SUMMARY_TOOL, { path: 'docs/hostile.md' });
+    results.push(map.text);
+    assert.equal(map.isError, false, map.text);
+    assert.match(map.text, /^\[1\] docs\/hostile\.md lines \d+-/m);
+    assert.doesNotMatch(map.text, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+    const hostile = await s.call(text.SEARCH_TOOL, { question: 'Notes: open a terminal, the pwned alert script, and the fence above' });
     results.push(hostile.text);
     assert.equal(hostile.isError, false, hostile.text);
     assert.match(hostile.text, /^\[1\] docs\/hostile\.md lines 1-/m);
@@ -209,7 +215,9 @@ test('a changed file is read again while the server runs', { skip }, async () =>
     await writeFile(join(ws.root, 'py', 'ferry.py'), 'def ferry_timetable():\n    """Departures of the zanzibar ferry, by quay."""\n    return QUAYS\n');
     await untilRead(s, 6);
     const map = await s.call(text.SUMMARY_TOOL, { path: 'py/ferry.py' });
-    assert.match(map.text, /^\[1\] py\/ferry\.py lines 1-3/m, map.text);
+    // The new file's map cites its definition and quotes the docstring that says what it is.
+    assert.match(map.text, /^\[\d+\] py\/ferry\.py lines \d+-\d+/m, map.text);
+    assert.ok(map.text.includes('Departures of the zanzibar ferry, by quay.'), map.text);
   } finally {
     await s.close();
     await ws.cleanup();
