@@ -27,14 +27,18 @@ CKPT = os.path.join(REPO, 'models', 'checkpoints')
 class Rows:
     """CSR features of many texts, as EmbeddingBag inputs for any subset of rows."""
 
-    def __init__(self, h, t, w, off, cfg: FeatureConfig):
+    def __init__(self, h, t, w, off, cfg: FeatureConfig, max_features: int = 0):
         type_w = np.array([cfg.word_weight, cfg.ident_weight, cfg.gram_weight], np.float32)
         self.b = (h & np.uint32(cfg.buckets - 1)).astype(np.int64)
         self.w = (w * type_w[t]).astype(np.float32)
         self.off = off
+        self.max_features = max_features
 
     def batch(self, rows):
         starts, ends = self.off[rows], self.off[np.asarray(rows) + 1]
+        if self.max_features:
+            # features are in text order: a cap is a shorter text, and a cheaper step
+            ends = np.minimum(ends, starts + self.max_features)
         sel = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)])
         offsets = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
         return torch.from_numpy(self.b[sel]), torch.from_numpy(offsets.astype(np.int64)), torch.from_numpy(self.w[sel])
@@ -81,6 +85,7 @@ def main():
     ap.add_argument('--dim', type=int, default=128)
     ap.add_argument('--gram-weight', type=float, default=1.0)
     ap.add_argument('--batch', type=int, default=2048)
+    ap.add_argument('--max-features', type=int, default=256, help='per positive text in training (0: all)')
     ap.add_argument('--run', type=int, default=16, help='neighbouring items per run (hard negatives)')
     ap.add_argument('--lr', type=float, default=0.02)
     ap.add_argument('--scale', type=float, default=20.0, help='inverse temperature of the softmax')
@@ -99,7 +104,7 @@ def main():
     tag = args.out or os.path.join(CKPT, f'keys-b{args.buckets_log2}-d{args.dim}.pt')
 
     z = np.load(args.pairs)
-    docs = Rows(z['d_h'], z['d_t'], z['d_w'], z['d_off'], cfg)
+    docs = Rows(z['d_h'], z['d_t'], z['d_w'], z['d_off'], cfg, args.max_features)
     queries = Rows(z['q_h'], z['q_t'], z['q_w'], z['q_off'], cfg)
     kind_ids = {'doc': 0, 'question': 1, 'name': 2, 'heading': 3}
     wanted = [kind_ids[k] for k in args.kinds.split(',')]
