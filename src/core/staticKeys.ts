@@ -156,11 +156,12 @@ export class StaticKeys {
   key(text: string): Float32Array {
     const D = this.config.dim;
     const out = new Float32Array(D);
+    const table = this.table; // a local: the hot loop below is most of a segment's cost
     const { buckets, weights } = this.features(text);
     for (let f = 0; f < buckets.length; f++) {
       const o = buckets[f]! * D;
       const w = weights[f]!;
-      for (let i = 0; i < D; i++) out[i]! += w * this.table[o + i]!;
+      for (let i = 0; i < D; i++) out[i] += w * table[o + i]!;
     }
     let norm = 0;
     for (let i = 0; i < D; i++) norm += out[i]! * out[i]!;
