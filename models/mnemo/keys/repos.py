@@ -30,9 +30,9 @@ def repo_files(root: str, language: str) -> List[str]:
         exts, skip_dirs = ('.py',), {'tests', 'test', '__pycache__'}
     else:
         exts, skip_dirs = ('.js', '.mjs', '.cjs', '.ts'), {'test', 'tests', '__tests__', 'node_modules', 'typings'}
-        if any(f.endswith('.ts') for f in os.listdir(os.path.join(root, 'src')) if os.path.isdir(os.path.join(root, 'src'))) \
-                if os.path.isdir(os.path.join(root, 'src')) else False:
-            root, skip_dirs = os.path.join(root, 'src'), skip_dirs  # sources, not their compiled copies
+        src = os.path.join(root, 'src')
+        if os.path.isdir(src) and any(f.endswith('.ts') for f in os.listdir(src)):
+            root = src  # TypeScript sources, not their compiled copies under dist/
         else:
             skip_dirs = skip_dirs | {'dist'}
     out = []
