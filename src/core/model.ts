@@ -4,6 +4,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevicePreference, Logger } from './api';
 import { ModelRuntime, type GraphName, type RuntimeShapes } from './runtime';
+import { checkStaticKeysConfig, StaticKeys, type StaticKeysConfig } from './staticKeys';
 import { MnemoTokenizer } from './tokenizer';
 
 export interface SpecialTokens {
@@ -39,6 +40,8 @@ export interface ModelConfig extends RuntimeShapes {
     readonly spanThreshold?: number;
     readonly generation?: { readonly ask?: boolean; readonly summary?: boolean; readonly explain?: boolean };
   };
+  /** Optional: segment and query keys come from this hashed-feature table instead of the graphs. */
+  readonly staticKeys?: StaticKeysConfig;
 }
 
 /** The names each graph must take and give, from the contract. */
@@ -108,6 +111,7 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   if (retrieval !== undefined && !unit(retrieval?.['fusionWeight'])) problems.push('model.json: retrieval.fusionWeight must be a number in [0, 1]');
   const answers = raw['answers'] as Record<string, unknown> | undefined;
   if (answers !== undefined && !unit(answers?.['spanThreshold'])) problems.push('model.json: answers.spanThreshold must be a number in [0, 1]');
+  if (raw['staticKeys'] !== undefined) problems.push(...checkStaticKeysConfig(raw['staticKeys'], raw['keyDim']));
   if (problems.length) throw new ModelContractError(dir, problems);
   return raw as unknown as ModelConfig;
 }
@@ -120,6 +124,8 @@ export interface LoadedModel {
   /** `[M, D]` float32. */
   readonly memoryInit: Float32Array;
   readonly runtime: ModelRuntime;
+  /** Present when model.json has a staticKeys block: the source of every stored and query key. */
+  readonly staticKeys?: StaticKeys;
 }
 
 export async function loadModel(dir: string, device: DevicePreference, logger: Logger): Promise<LoadedModel> {
@@ -127,7 +133,8 @@ export async function loadModel(dir: string, device: DevicePreference, logger: L
   const problems: string[] = [];
   // Graphs may keep their weights in one shared external-data file ("weights" in model.json).
   const weights = (config as { weights?: unknown }).weights;
-  const files = [config.tokenizer, config.memoryInit, ...Object.values(config.graphs).map((g) => g.file), ...(typeof weights === 'string' ? [weights] : [])];
+  const files = [config.tokenizer, config.memoryInit, ...Object.values(config.graphs).map((g) => g.file), ...(typeof weights === 'string' ? [weights] : []),
+    ...(config.staticKeys ? [config.staticKeys.file] : [])];
   for (const f of files) if (!(await exists(join(dir, f)))) problems.push(`${f} is missing`);
   if (problems.length) throw new ModelContractError(dir, problems);
 
@@ -139,6 +146,14 @@ export async function loadModel(dir: string, device: DevicePreference, logger: L
   const memoryInit = new Float32Array(expected / 4);
   new Uint8Array(memoryInit.buffer).set(bytes);
 
+  let staticKeys: StaticKeys | undefined;
+  if (config.staticKeys) {
+    try {
+      staticKeys = await StaticKeys.load(dir, config.staticKeys);
+    } catch (e) {
+      throw new ModelContractError(dir, [(e as Error).message]);
+    }
+  }
   const tokenizer = await MnemoTokenizer.load(join(dir, config.tokenizer), config.specialTokens.pad);
   const graphFiles = Object.fromEntries(Object.entries(config.graphs).map(([k, g]) => [k, join(dir, g.file)])) as Record<GraphName, string>;
   let runtime: ModelRuntime;
@@ -163,6 +178,6 @@ export async function loadModel(dir: string, device: DevicePreference, logger: L
     await runtime.dispose();
     throw new ModelContractError(dir, problems);
   }
-  logger.info(`Model ${config.id} ${config.version} from ${dir}: S=${config.segmentLength}, M=${config.memorySize}, D=${config.dModel}, K=${config.keyDim}, on ${runtime.device}.`);
-  return { dir, config, tokenizer, memoryInit, runtime };
+  logger.info(`Model ${config.id} ${config.version} from ${dir}: S=${config.segmentLength}, M=${config.memorySize}, D=${config.dModel}, K=${config.keyDim}${staticKeys ? ` (static keys, ${config.staticKeys!.buckets} buckets)` : ''}, on ${runtime.device}.`);
+  return { dir, config, tokenizer, memoryInit, runtime, ...(staticKeys ? { staticKeys } : {}) };
 }

@@ -32,6 +32,8 @@ export const CANDIDATES = 100;
 
 /** Encodes a question into a query key `[K]`. */
 export async function queryKey(model: LoadedModel, text: string): Promise<Float32Array> {
+  // The same hashed-feature table that keyed the segments keys the question (see staticKeys.ts).
+  if (model.staticKeys) return model.staticKeys.key(text);
   const ids = model.tokenizer.encode(text).slice(0, model.config.maxQueryTokens);
   if (ids.length === 0) ids.push(model.config.specialTokens.pad);
   const key = await model.runtime.encodeQuery(BigInt64Array.from(ids, (v) => BigInt(v)), new BigInt64Array(ids.length).fill(1n));
