@@ -83,7 +83,8 @@ class SpanTaskMaker:
                 fns = python_functions(d)
                 if len(fns) >= 2:
                     self.functions.append(fns)
-        assert self.prose and self.functions, 'corpus too small'
+        assert self.prose or self.code, 'corpus too small'
+        self.prose = self.prose or self.code      # a tiny (CI) sample may lack one kind
 
     # -- values -----------------------------------------------------------------------------
     def value(self, kind):
@@ -115,7 +116,7 @@ class SpanTaskMaker:
     # -- haystack text --------------------------------------------------------------------------
     def filler(self, n_chars, code=False):
         """A window of real text of about n_chars, cut at white space."""
-        doc = self.rng.choice(self.code if code and self.rng.random() < 0.5 else self.prose)
+        doc = self.rng.choice(self.code if code and self.code and self.rng.random() < 0.5 else self.prose)
         if len(doc) <= n_chars:
             return doc
         a = self.rng.randrange(0, len(doc) - n_chars)
@@ -213,6 +214,8 @@ class SpanTaskMaker:
 
     def code_fn(self):
         r = self.rng
+        if not self.functions:                    # a tiny (CI) sample may have none
+            return None
         fns = r.choice(self.functions)
         target, other = r.sample(fns, 2)
         name = re.search(r'def\s+(\w+)', target[1])

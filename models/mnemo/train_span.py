@@ -93,17 +93,18 @@ def main():
     ap.add_argument('--ckpt', default=os.path.join(ROOT, 'checkpoints', 'span.pt'))
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--minutes', type=float, default=10.0, help='stop (and checkpoint) after this long')
+    ap.add_argument('--max-steps', type=int, default=10 ** 9, help='or after this many steps in all')
     ap.add_argument('--total-minutes', type=float, default=50.0, help='the whole run, for the lr schedule')
     ap.add_argument('--bidi', type=int, default=1, help='non-causal blocks on top of the trunk')
     ap.add_argument('--frozen-blocks', type=int, default=1, help='lowest trunk blocks kept as the reader has them')
     ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--lr', type=float, default=3e-4, help='trunk; new layers get 3x')
+    ap.add_argument('--lr', type=float, default=1e-3, help='trunk; new layers get 3x')
     ap.add_argument('--corpus', default=os.path.join(ROOT, 'data', 'corpus', 'train.jsonl'))
     ap.add_argument('--corpus-mb', type=float, default=8.0)
     ap.add_argument('--tokenizer', default=os.path.join(ROOT, 'data', 'tokenizer.json'))
     ap.add_argument('--threads', type=int, default=1)   # see train.py: one thread on a shared CPU
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--val', type=int, default=300, help='validation examples (held-out corpus files)')
+    ap.add_argument('--val', type=int, default=160, help='validation examples (held-out corpus files)')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -159,7 +160,7 @@ def main():
         print(f'step {step} ' + ' '.join(f'{k} {x:.3f}' for k, x in v.items()), flush=True)
         save(args.ckpt, model, sr, opt, step, spent + time.time() - t0, {'val': v, 'log': log}, args.frozen_blocks)
 
-    while time.time() - t0 < args.minutes * 60:
+    while time.time() - t0 < args.minutes * 60 and step < args.max_steps:
         done = (spent + time.time() - t0) / 60 / args.total_minutes
         lr = args.lr * min(1.0, (step + 1) / warmup) * max(0.1, 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
         for g in opt.param_groups:
