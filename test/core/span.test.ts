@@ -42,7 +42,8 @@ test('a model folder without the span graph gives no span answer', { skip }, asy
 test('the span graph copies a planted number exactly, from the passage that holds it', { skip }, async (t) => {
   const model = await loadModel(modelDir(), 'cpu', recordingLogger());
   try {
-    if (!model.runtime.hasSpan) { t.skip('no span graph in this model folder'); return; }
+    // a folder whose model.json has no "answers" makes no claim about its spans (CI's tiny model)
+    if (!model.runtime.hasSpan || !model.config.answers) { t.skip('no span graph with measured answers in this model folder'); return; }
     const passages = [
       'In the beginning God created the heaven and the earth. The access code for the copper mill is 55107.',
       'And the earth was without form, and void. The access code for the amber gate is 48213. And God said, Let there be light.',
