@@ -203,6 +203,8 @@ def parity_fixture(model, span=None, tol=1e-3):
         T = 60
         ids = torch.cat([torch.tensor([[1], [1]]), torch.randint(9, cfg.vocab_size, (2, T - 2), generator=g),
                          torch.tensor([[2], [2]])], dim=1)
+        ids[:, 10] = 8                      # [sep]: question = positions 1..9
+        ids[:, 20:25] = ids[:, 2:7]         # passage tokens that occur in the question (match feature)
         am = torch.ones(2, T, dtype=torch.long)
         ids[1, 41:], am[1, 41:] = 0, 0
         ids[1, 40] = 2

@@ -90,6 +90,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--init-from', default=os.path.join(ROOT, 'mnemo-m1'), help='a model folder with the trunk')
     ap.add_argument('--init-ckpt', default=None, help='or a train.py checkpoint (CI)')
+    ap.add_argument('--init-span', default=None, help='start the span reader from this train_span.py checkpoint '
+                    '(layers it lacks start fresh; new optimizer)')
     ap.add_argument('--ckpt', default=os.path.join(ROOT, 'checkpoints', 'span.pt'))
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--minutes', type=float, default=10.0, help='stop (and checkpoint) after this long')
@@ -132,6 +134,11 @@ def main():
             model = Mnemo(cfg)
             model.load_state_dict(load_folder(args.init_from, cfg))
         sr = SpanReader.from_trunk(model, args.bidi)
+        if args.init_span:
+            c1 = torch.load(args.init_span, map_location='cpu')
+            missing, unexpected = sr.load_state_dict(c1['span'], strict=False)
+            print(f'span reader from {args.init_span} (step {c1["step"]}); fresh: {missing}')
+            assert not unexpected, unexpected
         print(f'span reader from the trunk of {args.init_ckpt or args.init_from}, {args.bidi} non-causal block(s)')
     assert cfg.vocab_size == len(tok), 'the tokenizer must keep the trunk\'s vocabulary (tokenizer.py --keep-vocab)'
     # Frozen, so shared with the reader's graphs and shipped once: the token and position
@@ -141,8 +148,8 @@ def main():
     for blk in sr.blocks[:args.frozen_blocks]:
         for p in blk.parameters():
             p.requires_grad_(False)
-    new = [p for n, p in sr.named_parameters() if n.startswith(('bidi.', 'span.', 'has.'))]
-    old = [p for n, p in sr.named_parameters() if p.requires_grad and not n.startswith(('bidi.', 'span.', 'has.'))]
+    new = [p for n, p in sr.named_parameters() if n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
+    old = [p for n, p in sr.named_parameters() if p.requires_grad and not n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
     opt = torch.optim.AdamW([{'params': old, 'lr_scale': 1.0}, {'params': new, 'lr_scale': 3.0}],
                             lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     if ck is not None:
