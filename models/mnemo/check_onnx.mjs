@@ -1,4 +1,4 @@
-// Loads the four graphs of a model folder in onnxruntime-node, runs them with the contract's
+// Loads the graphs of a model folder (four, and span.onnx when model.json declares it) in onnxruntime-node, runs them with the contract's
 // shapes, and compares against fixtures/parity.json (the PyTorch outputs).
 //   node models/mnemo/check_onnx.mjs models/mnemo-m1
 import { readFileSync } from 'node:fs';
@@ -60,6 +60,19 @@ for (const [i, id] of d.step_ids.entries()) {
   const r = await s.decoderStep.run({ input_ids: i64([id], [1, 1]), past_keys: pk, past_values: pv });
   cmp(`step ${i} logits`, r.logits.data, d.step_logits[i]);
   pk = r.present_keys; pv = r.present_values;
+}
+// span graph (optional in the contract): start/end logits per token and the has-answer logit
+if (mj.graphs.span) {
+  if (!fx.span) throw new Error('model.json declares graphs.span but fixtures/parity.json has no span case');
+  const sp = fx.span, Tn = sp.input_ids[0].length;
+  const r = await s.span.run({ input_ids: i64(sp.input_ids, [B, Tn]), attention_mask: i64(sp.attention_mask, [B, Tn]) });
+  if (r.start_logits.dims.join() !== [B, Tn].join() || r.has_answer.dims.join() !== [B].join()) throw new Error('span shapes');
+  // padded positions of row 1 are not compared: their logits are never read
+  const real = (a) => flat(a).filter((_, i) => flat(sp.attention_mask)[i] === 1);
+  const realGot = (t) => Array.from(t).filter((_, i) => flat(sp.attention_mask)[i] === 1);
+  cmp('span start_logits', realGot(r.start_logits.data), real(sp.start_logits));
+  cmp('span end_logits', realGot(r.end_logits.data), real(sp.end_logits));
+  cmp('span has_answer', r.has_answer.data, sp.has_answer);
 }
 // reading speed: segments of S tokens, batch 1 and 8
 for (const b of [1, 8]) {

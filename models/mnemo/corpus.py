@@ -1,8 +1,9 @@
 """Gather real text (code and prose) from this machine into models/data/corpus/.
 
 Deterministic: files are walked in sorted order, capped per source, and split into
-train / held-out by a hash of the path (10% held out). The King James Bible
-(`bible-kjv-text`) is the held-out evaluation book and is never gathered here.
+train / held-out by a hash of the path (10% held out). Every source that
+models/heldout.json lists (test and dev repositories and books) is never gathered, nor is the
+King James Bible (`bible-kjv-text`), the held-out evaluation book.
 
     /usr/bin/python3 -m models.mnemo.corpus            # full (~40 MB)
     /usr/bin/python3 -m models.mnemo.corpus --small    # CI (~3 MB)
@@ -15,12 +16,15 @@ import json
 import os
 import re
 
-DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'corpus')
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, '..', '..'))
+DATA = os.path.join(HERE, '..', 'data', 'corpus')
 
-# (kind, root, suffixes, byte cap). Roots that are missing are skipped.
+# (kind, root, suffixes, byte cap). Roots that are missing are skipped; relative roots are
+# taken from the repository root.
 SOURCES = [
     ('code', '/usr/lib/python3.11', ('.py',), 20_000_000),
-    ('code', '/work/main/node_modules', ('.js', '.ts', '.mjs', '.cjs'), 8_000_000),
+    ('code', 'node_modules', ('.js', '.ts', '.mjs', '.cjs'), 8_000_000),
     ('code', '/usr/share/nodejs', ('.js', '.ts'), 4_000_000),
     ('prose', '/usr/share/doc/python3.11/html/_sources', ('.txt',), 12_000_000),
     ('prose', '/usr/share/debian-reference', ('.en.txt.gz',), 2_000_000),
@@ -28,6 +32,32 @@ SOURCES = [
     ('prose', '/usr/share/doc', ('README', 'README.md', 'README.txt', 'NEWS', '.txt', 'README.gz', 'NEWS.gz'), 4_000_000),
 ]
 MIN_BYTES, MAX_BYTES = 400, 300_000
+
+
+def excluded_roots():
+    """Roots of every evaluation source in models/heldout.json, resolved, plus the names of its
+    npm packages (a package can also sit in another node_modules or in /usr/share/nodejs)."""
+    spec = json.load(open(os.path.join(REPO, 'models', 'heldout.json')))
+    roots, packages = [], set()
+    for group in ('code', 'books'):
+        for split in spec[group].values():
+            for src in split:
+                if 'root' in src:
+                    roots.append(os.path.realpath(os.path.join(REPO, src['root'])))
+                if src.get('package', '').startswith('npm:'):
+                    packages.add(src['package'][4:])
+    return roots, packages
+
+
+EXCLUDED_ROOTS, EXCLUDED_PACKAGES = excluded_roots()
+
+
+def is_evaluation_source(path: str) -> bool:
+    real = os.path.realpath(path)
+    if any(real == r or real.startswith(r + os.sep) for r in EXCLUDED_ROOTS):
+        return True
+    parts = real.split(os.sep)
+    return any(a in ('node_modules', 'nodejs') and b in EXCLUDED_PACKAGES for a, b in zip(parts, parts[1:]))
 
 
 def heldout(path: str) -> bool:
@@ -63,7 +93,8 @@ def walk(root, suffixes):
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         skip = ('test' in os.path.basename(dirpath) and 'node_modules' in dirpath)
-        if 'bible' in dirpath.lower():  # held-out evaluation book: never gathered
+        if 'bible' in dirpath.lower() or is_evaluation_source(dirpath):  # evaluation sources: never gathered
+            dirnames[:] = []
             continue
         for f in sorted(filenames):
             if f.endswith(suffixes) and not f.endswith('.min.js') and not skip:
@@ -74,12 +105,14 @@ def gather(scale: float):
     seen_hashes = set()
     out = {'train': [], 'heldout': []}
     for kind, root, suffixes, cap in SOURCES:
+        root = os.path.join(REPO, root)         # absolute roots stay as they are
         if not os.path.isdir(root):
             print(f'skip missing {root}')
             continue
         total = 0
         for path in walk(root, suffixes):
             assert 'bible' not in path.lower(), 'the KJV Bible is the held-out evaluation book'
+            assert not is_evaluation_source(path), f'{path} is an evaluation source (models/heldout.json)'
             if total >= cap * scale:
                 break
             if os.path.getsize(path) > MAX_BYTES * 20:

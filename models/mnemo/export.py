@@ -1,10 +1,15 @@
 """Export a trained Mnemo into a model folder that follows docs/MODEL_CONTRACT.md.
 
     /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m1
+    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/span.pt --out models/mnemo-m2 \
+        --id mnemo-m2 --answers models/runs/answers.json        # a train_span.py checkpoint: + span.onnx
 
 Writes reader.onnx, query.onnx, decoder_prefill.onnx, decoder_step.onnx (opset 17, dynamic
-batch/length axes), all four pointing into ONE external weights.bin (tensors deduplicated by
-content), memory_init.bin, model.json, tokenizer.json and fixtures/parity.json.
+batch/length axes) and, from a span checkpoint, span.onnx, all pointing into ONE external
+weights.bin, memory_init.bin, model.json, tokenizer.json and fixtures/parity.json.
+Weights are exported as the parameters themselves (no constant folding: folding wrote a
+transposed copy of each matrix that no other graph shared), so every tensor is stored once,
+whichever graphs use it; ONNX Runtime folds the transposes itself when a session opens.
 load_folder() rebuilds torch weights from weights.bin + model.json, so the folder alone is
 enough to continue training.
 """
@@ -22,7 +27,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from .model import Mnemo, MnemoConfig
+from .model import Mnemo, MnemoConfig, SpanReader
 from .tokenizer import SPECIAL_NAMES
 
 OPSET = 17
@@ -58,6 +63,14 @@ class _Step(_Reader):
         return self.m.step(input_ids, past_keys, past_values)
 
 
+class _Span(_Reader):
+    def forward(self, input_ids, attention_mask):
+        return self.m(input_ids, attention_mask)
+
+
+SPAN_GRAPH = ('span.onnx', ['input_ids', 'attention_mask'], ['start_logits', 'end_logits', 'has_answer'])
+
+
 def example_inputs(cfg):
     B, S, M, D = 2, cfg.segment_length, cfg.memory_size, cfg.d_model
     L, H, hd = cfg.n_layers, cfg.n_heads, cfg.d_model // cfg.n_heads
@@ -67,6 +80,7 @@ def example_inputs(cfg):
         'query': (ids[:, :7], torch.ones(B, 7, dtype=torch.long)),
         'decoderPrefill': (ids[:, :5], torch.randn(B, M, D)),
         'decoderStep': (ids[:, :1], torch.randn(L, B, H, M + 5, hd), torch.randn(L, B, H, M + 5, hd)),
+        'span': (ids[:, :40], torch.ones(B, 40, dtype=torch.long)),
     }
 
 
@@ -78,20 +92,27 @@ DYNAMIC = {
                        'present_keys': {1: 'B', 3: 'MT'}, 'present_values': {1: 'B', 3: 'MT'}},
     'decoderStep': {'input_ids': {0: 'B'}, 'past_keys': {1: 'B', 3: 'P'}, 'past_values': {1: 'B', 3: 'P'},
                     'logits': {0: 'B'}, 'present_keys': {1: 'B', 3: 'P1'}, 'present_values': {1: 'B', 3: 'P1'}},
+    'span': {'input_ids': {0: 'B', 1: 'T'}, 'attention_mask': {0: 'B', 1: 'T'}, 'start_logits': {0: 'B', 1: 'T'},
+             'end_logits': {0: 'B', 1: 'T'}, 'has_answer': {0: 'B'}},
 }
-WRAP = {'reader': _Reader, 'query': _Query, 'decoderPrefill': _Prefill, 'decoderStep': _Step}
+WRAP = {'reader': _Reader, 'query': _Query, 'decoderPrefill': _Prefill, 'decoderStep': _Step, 'span': _Span}
 
 
-def export_graphs(model, out_dir):
+def graphs_of(span):
+    return {**GRAPHS, 'span': SPAN_GRAPH} if span is not None else GRAPHS
+
+
+def export_graphs(model, out_dir, span=None):
     """Export each graph, then move every large initializer into one shared weights.bin."""
     cfg = model.cfg
     inputs = example_inputs(cfg)
     blobs, offsets = bytearray(), {}        # content hash -> (offset, length)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (fname, ins, outs) in GRAPHS.items():
+        for name, (fname, ins, outs) in graphs_of(span).items():
             path = os.path.join(tmp, fname)
-            torch.onnx.export(WRAP[name](model).eval(), inputs[name], path, input_names=ins, output_names=outs,
-                              dynamic_axes=DYNAMIC[name], opset_version=OPSET, do_constant_folding=True)
+            torch.onnx.export(WRAP[name](span if name == 'span' else model).eval(), inputs[name], path,
+                              input_names=ins, output_names=outs, dynamic_axes=DYNAMIC[name], opset_version=OPSET,
+                              do_constant_folding=False)
             g = onnx.load(path)
             for init in g.graph.initializer:
                 arr = numpy_helper.to_array(init)
@@ -116,12 +137,12 @@ def export_graphs(model, out_dir):
             onnx.save(g, os.path.join(out_dir, fname))
     with open(os.path.join(out_dir, 'weights.bin'), 'wb') as f:
         f.write(bytes(blobs))
-    for fname, _, _ in GRAPHS.values():     # every graph must be checkable with its weights
+    for fname, _, _ in graphs_of(span).values():  # every graph must be checkable with its weights
         onnx.checker.check_model(os.path.join(out_dir, fname))
     return len(blobs)
 
 
-def model_json(cfg, model_id, version, train_info):
+def model_json(cfg, model_id, version, train_info, span=None, answers=None):
     return {
         'format': 1, 'id': model_id, 'version': version,
         'segmentLength': cfg.segment_length, 'memorySize': cfg.memory_size, 'dModel': cfg.d_model,
@@ -129,20 +150,22 @@ def model_json(cfg, model_id, version, train_info):
         'maxDecoderPositions': cfg.max_positions, 'maxQueryTokens': cfg.max_query_tokens,
         'tokenizer': 'tokenizer.json', 'memoryInit': 'memory_init.bin', 'weights': 'weights.bin',
         'specialTokens': {n: i for i, n in enumerate(SPECIAL_NAMES)},
-        'graphs': {name: {'file': f, 'inputs': i, 'outputs': o} for name, (f, i, o) in GRAPHS.items()},
+        'graphs': {name: {'file': f, 'inputs': i, 'outputs': o} for name, (f, i, o) in graphs_of(span).items()},
         'prompts': {
             'ask': ['bos', '<context>', 'question', '<question>', 'answer'],
             'summarize': ['bos', 'path', '<path>', 'sep', '<context>', 'summary'],
             'explain': ['bos', 'path', '<path>', 'sep', '<context>', 'explain', '<symbol>', 'answer'],
             'maxContextTokens': 2 * cfg.segment_length,
         },
+        **({'answers': answers} if answers else {}),
         'training': train_info,
         'config': cfg.to_dict(),
+        **({'spanConfig': {'bidiLayers': len(span.bidi)}} if span is not None else {}),
     }
 
 
 @torch.no_grad()
-def parity_fixture(model, tol=1e-3):
+def parity_fixture(model, span=None, tol=1e-3):
     """Inputs and PyTorch outputs for the TypeScript parity test (format fixed by the contract)."""
     cfg = model.cfg
     g = torch.Generator().manual_seed(1234)
@@ -175,7 +198,20 @@ def parity_fixture(model, tol=1e-3):
         step_logits.append(lg[0, 0])
         nxt = int(lg[0, 0].argmax())
     rnd = lambda t: np.round(np.asarray(t, dtype=np.float64), 6).tolist()
-    return {'tolerance': tol,
+    extra = {}
+    if span is not None:                    # two rows, the second padded at the end
+        T = 60
+        ids = torch.cat([torch.tensor([[1], [1]]), torch.randint(9, cfg.vocab_size, (2, T - 2), generator=g),
+                         torch.tensor([[2], [2]])], dim=1)
+        ids[:, 10] = 8                      # [sep]: question = positions 1..9
+        ids[:, 20:25] = ids[:, 2:7]         # passage tokens that occur in the question (match feature)
+        am = torch.ones(2, T, dtype=torch.long)
+        ids[1, 41:], am[1, 41:] = 0, 0
+        ids[1, 40] = 2
+        st, en, has = span(ids, am)
+        extra['span'] = {'input_ids': ids.tolist(), 'attention_mask': am.tolist(),
+                         'start_logits': rnd(st), 'end_logits': rnd(en), 'has_answer': rnd(has)}
+    return {'tolerance': tol, **extra,
             'reader': {'steps': [{**s, 'memory_out': rnd(s['memory_out']), 'key': rnd(s['key'])} for s in steps]},
             'query': {'input_ids': q.tolist(), 'attention_mask': qm.tolist(), 'query_key': rnd(qk)},
             'decoder': {'memory': rnd(dmem), 'prompt_ids': prompt.tolist(),
@@ -183,9 +219,9 @@ def parity_fixture(model, tol=1e-3):
                         'step_logits': rnd(torch.stack(step_logits))}}
 
 
-def load_folder(folder, cfg=None):
-    """Rebuild a torch state_dict from a model folder (weights.bin + model.json), so training can
-    continue from shipped weights. Tensors are matched by exporting a fresh model the same way."""
+def load_folder(folder, cfg=None, prefix=''):
+    """Rebuild a torch state_dict from a model folder (weights.bin + state_index.json), so training
+    can continue from shipped weights. prefix 'span.' gives the span reader's state instead."""
     mj = json.load(open(os.path.join(folder, 'model.json')))
     cfg = cfg or MnemoConfig(**mj['config'])
     assert cfg.to_dict() == mj['config'], 'model.json config differs from the requested config'
@@ -194,17 +230,23 @@ def load_folder(folder, cfg=None):
     sd_file = os.path.join(folder, 'state_index.json')
     index = json.load(open(sd_file))         # param name -> [offset, length, shape] in weights.bin
     for name, (off, n, shape) in index.items():
+        if name.startswith('span.') != (prefix == 'span.'):
+            continue
+        name = name[len(prefix):]
         state[name] = torch.from_numpy(np.frombuffer(raw, dtype=np.float32, count=n // 4, offset=off).copy()).view(shape)
     return state
 
 
-def write_state_index(model, out_dir):
+def write_state_index(model, out_dir, span=None):
     """Map every torch parameter to its bytes in weights.bin (appending the few that the graphs
     hold inline or transposed), for load_folder()."""
     path = os.path.join(out_dir, 'weights.bin')
     raw = bytearray(open(path, 'rb').read())
     where = {}
-    for name, p in model.state_dict().items():
+    params = list(model.state_dict().items())
+    if span is not None:
+        params += [('span.' + k, v) for k, v in span.state_dict().items()]
+    for name, p in params:
         b = p.detach().contiguous().numpy().astype(np.float32).tobytes()
         i = raw.find(b)
         while i >= 0 and i % 4:
@@ -225,6 +267,8 @@ def main():
     ap.add_argument('--tokenizer', default=os.path.join(os.path.dirname(__file__), '..', 'data', 'tokenizer.json'))
     ap.add_argument('--id', default='mnemo-m1')
     ap.add_argument('--version', default=None)
+    ap.add_argument('--trunk-from', default=None, help='the model folder the span trunk started from (its training info)')
+    ap.add_argument('--answers', default=None, help='JSON for model.json "answers" (evaluate_span.py --calibrate)')
     args = ap.parse_args()
     warnings.filterwarnings('ignore', category=UserWarning)  # torch 1.13's ONNX shape-inference chatter
     ck = torch.load(args.ckpt, map_location='cpu')
@@ -232,16 +276,25 @@ def main():
     model = Mnemo(cfg)
     model.load_state_dict(ck['model'])
     model.eval()
+    span = None
+    if 'span' in ck:                        # a train_span.py checkpoint: the memory model + the span reader
+        span = SpanReader(cfg, ck['bidi_layers'])
+        span.load_state_dict(ck['span'])
+        span.eval()
     os.makedirs(os.path.join(args.out, 'fixtures'), exist_ok=True)
-    nbytes = export_graphs(model, args.out)
-    write_state_index(model, args.out)
+    nbytes = export_graphs(model, args.out, span)
+    write_state_index(model, args.out, span)
     model.memory_init.detach().numpy().astype('<f4').tofile(os.path.join(args.out, 'memory_init.bin'))
     shutil.copy(args.tokenizer, os.path.join(args.out, 'tokenizer.json'))
     version = args.version or time.strftime('%Y.%m.%d') + f'-s{ck["step"]}'
     info = {'step': ck['step'], 'trainMinutes': round(ck.get('train_seconds', 0) / 60, 1),
             'config': ck.get('conf_name'), 'params': model.n_params()}
-    json.dump(model_json(cfg, args.id, version, info), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
-    json.dump(parity_fixture(model), open(os.path.join(args.out, 'fixtures', 'parity.json'), 'w'))
+    if span is not None:                    # the trunk's own training is in its source folder's model.json
+        info = {'span': {**info, 'params': span.n_params(), 'frozenBlocks': ck.get('frozen_blocks', 0)},
+                'trunk': json.load(open(os.path.join(args.trunk_from, 'model.json')))['training'] if args.trunk_from else {}}
+    answers = json.load(open(args.answers)) if args.answers else None
+    json.dump(model_json(cfg, args.id, version, info, span, answers), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    json.dump(parity_fixture(model, span), open(os.path.join(args.out, 'fixtures', 'parity.json'), 'w'))
     print(f'exported {args.out}: {model.n_params()/1e6:.2f}M params, weights.bin {nbytes/1e6:.1f} MB')
 
 

@@ -84,8 +84,11 @@ class TaskMaker:
                 raise Crowded()
             chunk = hay[pos:pos + room]
             pos += room
-            for f in ins:                     # facts go in at random points, in order
-                at = self.rng.randrange(0, len(chunk) + 1)
+            # facts go in at random points, in the order given: the points are drawn sorted and
+            # filled from the last, so an earlier fact always stands before a later one (bAbI's
+            # "last move" label depends on it; drawing each point independently made it a coin flip)
+            points = sorted(self.rng.randrange(0, len(chunk) + 1) for _ in ins)
+            for at, f in reversed(list(zip(points, ins))):
                 chunk = chunk[:at] + f + chunk[at:]
             segs.append(chunk[:S])
         return segs

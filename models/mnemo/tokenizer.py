@@ -13,7 +13,14 @@ import random
 import regex
 
 # GPT-2's pre-tokenizer pattern, the one the ByteLevel pre_tokenizer uses with use_regex=true
+# (mnemo-m1's tokenizer.json still uses it; Tokenizer reads which one a file declares).
 GPT2_PAT = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
+# The same pattern with every digit its own pre-token (" 48213" -> " 4", "8", "2", "1", "3"), so a
+# number is always the same token sequence wherever it stands and a span copies it digit by digit
+# (GPT-2's runs gave " 48213" -> " 4|82|13"). Written into tokenizer.json as a Split pre-tokenizer
+# in front of a ByteLevel that no longer splits; @huggingface/tokenizers runs exactly that.
+DIGITS_PAT_SRC = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+DIGITS_PAT = regex.compile(DIGITS_PAT_SRC)
 # ids 0..8 are fixed by docs/MODEL_CONTRACT.md (specialTokens)
 SPECIALS = ['<|pad|>', '<|bos|>', '<|eos|>', '<|question|>', '<|answer|>', '<|summary|>', '<|explain|>', '<|path|>', '<|sep|>']
 SPECIAL_NAMES = ['pad', 'bos', 'eos', 'question', 'answer', 'summary', 'explain', 'path', 'sep']
@@ -37,8 +44,15 @@ B2U = bytes_to_unicode()
 U2B = {u: b for b, u in B2U.items()}
 
 
-def pretokenize(text):
-    return [''.join(B2U[b] for b in w.encode('utf-8')) for w in GPT2_PAT.findall(text)]
+def pretokenize(text, pat=DIGITS_PAT):
+    return [''.join(B2U[b] for b in w.encode('utf-8')) for w in pat.findall(text)]
+
+
+def pre_tokenizer_json():
+    """Split (digits one by one, otherwise GPT-2's pieces) then ByteLevel without its own regex."""
+    return {'type': 'Sequence', 'pretokenizers': [
+        {'type': 'Split', 'pattern': {'Regex': DIGITS_PAT_SRC}, 'behavior': 'Isolated', 'invert': False},
+        {'type': 'ByteLevel', 'add_prefix_space': False, 'trim_offsets': True, 'use_regex': False}]}
 
 
 def train_bpe(texts, vocab_size):
@@ -110,7 +124,7 @@ def tokenizer_json(vocab, merges):
     bl = {'type': 'ByteLevel', 'add_prefix_space': False, 'trim_offsets': True, 'use_regex': True}
     return {
         'version': '1.0', 'truncation': None, 'padding': None, 'added_tokens': added,
-        'normalizer': None, 'pre_tokenizer': bl, 'post_processor': None, 'decoder': bl,
+        'normalizer': None, 'pre_tokenizer': pre_tokenizer_json(), 'post_processor': None, 'decoder': bl,
         'model': {'type': 'BPE', 'dropout': None, 'unk_token': None, 'continuing_subword_prefix': None,
                   'end_of_word_suffix': None, 'fuse_unk': False, 'byte_fallback': False,
                   'ignore_merges': False, 'vocab': vocab, 'merges': [f'{a} {b}' for a, b in merges]},
@@ -126,6 +140,8 @@ class Tokenizer:
         self.inv = {i: t for t, i in self.vocab.items()}
         self.ranks = {tuple(m.split(' ')): r for r, m in enumerate(j['model']['merges'])}
         self.specials = {t['content']: t['id'] for t in j['added_tokens']}
+        # digit-splitting Sequence (this round) or plain ByteLevel with GPT-2's regex (mnemo-m1)
+        self.pat = DIGITS_PAT if j['pre_tokenizer']['type'] == 'Sequence' else GPT2_PAT
         self.special_re = regex.compile('(' + '|'.join(regex.escape(s) for s in self.specials) + ')')
         self.cache = {}
         self.ids = {n: self.specials[t] for n, t in zip(SPECIAL_NAMES, SPECIALS)}
@@ -151,7 +167,7 @@ class Tokenizer:
             if piece in self.specials:
                 ids.append(self.specials[piece])
             elif piece:
-                for w in pretokenize(piece):
+                for w in pretokenize(piece, self.pat):
                     ids.extend(self._bpe(w))
         return ids
 
@@ -169,6 +185,9 @@ def main():
     ap.add_argument('--sample-mb', type=float, default=6.0)
     ap.add_argument('--corpus', default=os.path.join(DATA, 'corpus', 'train.jsonl'))
     ap.add_argument('--out', default=os.path.join(DATA, 'tokenizer.json'))
+    ap.add_argument('--keep-vocab', default=None, metavar='TOKENIZER_JSON',
+                    help='instead of training: keep this file\'s vocabulary and merges, write them with the '
+                         'digit-splitting pre-tokenizer (ids unchanged, so its model\'s weights still fit)')
     ap.add_argument('--dump-check', type=int, default=0,
                     help='instead of training: encode N held-out files with --out into tok_check.jsonl')
     args = ap.parse_args()
@@ -182,6 +201,13 @@ def main():
                 text = d['text'][:20000] + ' <|question|> x<|eos|>'  # also exercise special tokens
                 f.write(json.dumps({'path': d['path'], 'text': text, 'ids': tok.encode(text)}) + '\n')
         print(f'wrote {path}')
+        return
+    if args.keep_vocab:
+        j = json.load(open(args.keep_vocab))
+        merges = [tuple(m.split(' ')) for m in j['model']['merges']]
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        json.dump(tokenizer_json(j['model']['vocab'], merges), open(args.out, 'w'), ensure_ascii=False)
+        print(f'wrote {args.out}: vocabulary of {args.keep_vocab} ({len(j["model"]["vocab"])}), digits split')
         return
     docs = [json.loads(l) for l in open(args.corpus)]
     random.Random(0).shuffle(docs)

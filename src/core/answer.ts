@@ -4,18 +4,10 @@
 // text only where model.json declares that kind measured good and the text is a whole sentence.
 import { analyze } from './analyze';
 import type { Answer, Citation, Passage } from './api';
+import type { SpanAnswer } from './span';
 
-/** Shape of src/core/span.ts's SpanAnswer (the model's span head), repeated to keep this pure. */
-export interface SpanAnswer {
-  readonly text: string;
-  /** Which of the segments given to the span head. */
-  readonly passageIndex: number;
-  /** Character offsets into that segment's text (its lines joined with "\n"). */
-  readonly start: number;
-  readonly end: number;
-  /** Calibrated, 0..1. */
-  readonly confidence: number;
-}
+export type { SpanAnswer };
+
 
 /** A retrieved segment: its whole line range as cited, and those lines. */
 export interface SegmentLines {

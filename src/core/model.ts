@@ -3,7 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevicePreference, Logger } from './api';
-import { ModelRuntime, type GraphName, type RuntimeShapes } from './runtime';
+import { ModelRuntime, type CoreGraphName, type GraphFiles, type GraphName, type RuntimeShapes } from './runtime';
 import { checkStaticKeysConfig, StaticKeys, type StaticKeysConfig } from './staticKeys';
 import { MnemoTokenizer } from './tokenizer';
 
@@ -19,6 +19,25 @@ export interface GraphSpec {
   readonly outputs: readonly string[];
 }
 
+/**
+ * model.json "answers": which answers the model's measurements say can be trusted. Absent means
+ * no span answers and no generated text.
+ */
+export interface AnswersConfig {
+  /** A span whose calibrated confidence reaches this is given as the answer. */
+  readonly spanThreshold: number;
+  /** Longest span, in tokens, that is considered (default 24). */
+  readonly maxSpanTokens?: number;
+  /**
+   * Platt scaling fitted on held-out examples: confidence = sigmoid(spanLogProb * spanLogProb'
+   * + hasAnswer * hasAnswer' + bias), where spanLogProb is log p(start) + log p(end) of the span
+   * and hasAnswer the graph's has-answer logit.
+   */
+  readonly calibration?: { readonly spanLogProb: number; readonly hasAnswer: number; readonly bias: number };
+  /** Kinds of generated text measured better than an extractive baseline on the same inputs. */
+  readonly generation?: { readonly ask: boolean; readonly summary: boolean; readonly explain: boolean };
+}
+
 /** model.json, checked. */
 export interface ModelConfig extends RuntimeShapes {
   readonly format: number;
@@ -29,27 +48,26 @@ export interface ModelConfig extends RuntimeShapes {
   readonly tokenizer: string;
   readonly memoryInit: string;
   readonly specialTokens: SpecialTokens;
-  readonly graphs: Record<GraphName, GraphSpec>;
+  readonly graphs: Record<CoreGraphName, GraphSpec> & { readonly span?: GraphSpec };
   /** Retrieval settings measured for this model (on the dev sets of models/heldout.json). */
   readonly retrieval?: { readonly fusionWeight?: number };
-  /**
-   * What the model's answers may show: the span head's confidence threshold, and which kinds of
-   * generated text were measured good. Absent = no generated text is ever shown.
-   */
-  readonly answers?: {
-    readonly spanThreshold?: number;
-    readonly generation?: { readonly ask?: boolean; readonly summary?: boolean; readonly explain?: boolean };
-  };
+  /** The span head's threshold and calibration, and which kinds of generated text were measured good. */
+  readonly answers?: AnswersConfig;
   /** Optional: segment and query keys come from this hashed-feature table instead of the graphs. */
   readonly staticKeys?: StaticKeysConfig;
 }
 
 /** The names each graph must take and give, from the contract. */
-export const CONTRACT_GRAPHS: Record<GraphName, { inputs: readonly string[]; outputs: readonly string[] }> = {
+export const CONTRACT_GRAPHS: Record<CoreGraphName, { inputs: readonly string[]; outputs: readonly string[] }> = {
   reader: { inputs: ['input_ids', 'attention_mask', 'memory'], outputs: ['memory_out', 'key'] },
   query: { inputs: ['input_ids', 'attention_mask'], outputs: ['query_key'] },
   decoderPrefill: { inputs: ['input_ids', 'memory'], outputs: ['logits', 'present_keys', 'present_values'] },
   decoderStep: { inputs: ['input_ids', 'past_keys', 'past_values'], outputs: ['logits', 'present_keys', 'present_values'] },
+};
+
+/** Graphs a folder may have; when model.json declares one, it must keep these names. */
+export const OPTIONAL_GRAPHS: Record<Exclude<GraphName, CoreGraphName>, { inputs: readonly string[]; outputs: readonly string[] }> = {
+  span: { inputs: ['input_ids', 'attention_mask'], outputs: ['start_logits', 'end_logits', 'has_answer'] },
 };
 
 const NUMBER_FIELDS = ['format', 'segmentLength', 'memorySize', 'dModel', 'keyDim', 'nLayers', 'nHeads', 'vocabSize', 'maxDecoderPositions', 'maxQueryTokens'] as const;
@@ -90,7 +108,8 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
     if (typeof special[s] !== 'number') problems.push(`model.json: specialTokens.${s} is missing`);
   }
   const graphs = (raw['graphs'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  for (const [name, want] of Object.entries(CONTRACT_GRAPHS)) {
+  const declared = Object.entries(CONTRACT_GRAPHS).concat(Object.entries(OPTIONAL_GRAPHS).filter(([n]) => graphs[n] !== undefined));
+  for (const [name, want] of declared) {
     const g = graphs[name];
     if (!g) { problems.push(`model.json: graphs.${name} is missing`); continue; }
     if (typeof g['file'] !== 'string') problems.push(`model.json: graphs.${name}.file is missing`);
@@ -109,14 +128,37 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   const unit = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
   const retrieval = raw['retrieval'] as Record<string, unknown> | undefined;
   if (retrieval !== undefined && !unit(retrieval?.['fusionWeight'])) problems.push('model.json: retrieval.fusionWeight must be a number in [0, 1]');
-  const answers = raw['answers'] as Record<string, unknown> | undefined;
-  if (answers !== undefined && !unit(answers?.['spanThreshold'])) problems.push('model.json: answers.spanThreshold must be a number in [0, 1]');
+  problems.push(...answersProblems(raw['answers']));
   if (raw['staticKeys'] !== undefined) problems.push(...checkStaticKeysConfig(raw['staticKeys'], raw['keyDim']));
   if (problems.length) throw new ModelContractError(dir, problems);
   return raw as unknown as ModelConfig;
 }
 
-/** A loaded, checked model: config, tokenizer, initial memory and the four graphs. */
+function answersProblems(answers: unknown): string[] {
+  if (answers === undefined) return [];
+  if (typeof answers !== 'object' || answers === null) return ['model.json: "answers" must be an object'];
+  const a = answers as Record<string, unknown>;
+  const out: string[] = [];
+  const t = a['spanThreshold'];
+  if (typeof t !== 'number' || !(t >= 0 && t <= 1)) out.push(`model.json: answers.spanThreshold must be a number in [0, 1] (got ${JSON.stringify(t)})`);
+  const m = a['maxSpanTokens'];
+  if (m !== undefined && (typeof m !== 'number' || !Number.isInteger(m) || m <= 0)) out.push(`model.json: answers.maxSpanTokens must be a positive integer (got ${JSON.stringify(m)})`);
+  const c = a['calibration'] as Record<string, unknown> | undefined;
+  if (c !== undefined) {
+    for (const f of ['spanLogProb', 'hasAnswer', 'bias']) {
+      if (typeof c[f] !== 'number' || !Number.isFinite(c[f])) out.push(`model.json: answers.calibration.${f} must be a finite number`);
+    }
+  }
+  const g = a['generation'] as Record<string, unknown> | undefined;
+  if (g !== undefined) {
+    for (const f of ['ask', 'summary', 'explain']) {
+      if (typeof g[f] !== 'boolean') out.push(`model.json: answers.generation.${f} must be true or false`);
+    }
+  }
+  return out;
+}
+
+/** A loaded, checked model: config, tokenizer, initial memory and the graphs (four, or five with span). */
 export interface LoadedModel {
   readonly dir: string;
   readonly config: ModelConfig;
@@ -155,7 +197,7 @@ export async function loadModel(dir: string, device: DevicePreference, logger: L
     }
   }
   const tokenizer = await MnemoTokenizer.load(join(dir, config.tokenizer), config.specialTokens.pad);
-  const graphFiles = Object.fromEntries(Object.entries(config.graphs).map(([k, g]) => [k, join(dir, g.file)])) as Record<GraphName, string>;
+  const graphFiles = Object.fromEntries(Object.entries(config.graphs).map(([k, g]) => [k, join(dir, g.file)])) as GraphFiles;
   let runtime: ModelRuntime;
   try {
     runtime = await ModelRuntime.open(graphFiles, config, device, logger);
@@ -163,7 +205,10 @@ export async function loadModel(dir: string, device: DevicePreference, logger: L
     throw new Error(`Cannot open the graphs of the model folder ${dir}: ${(e as Error).message}`);
   }
   // The graphs themselves must declare what model.json (and the contract) say they do.
-  for (const [name, spec] of Object.entries(config.graphs) as [GraphName, GraphSpec][]) {
+  const known = [...Object.keys(CONTRACT_GRAPHS), ...Object.keys(OPTIONAL_GRAPHS)] as GraphName[];
+  for (const name of known) {
+    const spec = config.graphs[name];
+    if (!spec) continue;
     const sig = runtime.signature(name);
     for (const side of ['inputs', 'outputs'] as const) {
       const actual = side === 'inputs' ? sig.inputNames : sig.outputNames;

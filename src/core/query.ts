@@ -11,6 +11,7 @@ import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
+import { extractSpan } from './span';
 import { loadText } from './text';
 import { resolveInside } from './workspacePath';
 
@@ -167,13 +168,15 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
       : 'The passages found cannot be quoted: their files cannot be read now (see the notes).';
     return finish(ctx, options, { text, kind: 'passages', passages: [], citations: [] }, texts, started);
   }
-  // The span head (src/core/span.ts, extractSpan over these segments' texts) plugs in here.
+  // The span head reads the question beside each quoted segment; its span is the answer only
+  // when its calibrated confidence reaches the model's threshold (buildAnswer decides).
+  const span = await extractSpan(ctx.model, question, segments.map((s) => s.lines.join('\n')), options?.signal);
   const generated = await declaredGeneration(ctx, 'ask', options, async (budget) => {
     const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
     const context = ctx.model.tokenizer.encode(segments[0]!.lines.join('\n')).slice(0, budget(q.length + 3, 64));
     return { prompt: askPrompt(ctx.model, context, q), memory: ctx.memory.fileMemory(segments[0]!.citation.path) ?? ctx.memory.workspaceMemory() };
   });
-  const parts = buildAnswer({ question, segments, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
+  const parts = buildAnswer({ question, segments, span, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
   return finish(ctx, options, parts, texts, started);
 }
 

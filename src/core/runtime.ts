@@ -1,4 +1,5 @@
-// ONNX Runtime sessions for the four graphs of a model folder, and typed calls into them.
+// ONNX Runtime sessions for the graphs of a model folder (four always, the span graph when the
+// folder has one), and typed calls into them.
 // This is the only module that imports onnxruntime-node. Memory goes in and comes out of every
 // call explicitly; nothing here keeps state between calls except the loaded sessions.
 import { existsSync } from 'node:fs';
@@ -8,7 +9,11 @@ import * as ort from 'onnxruntime-node';
 import type { DevicePreference, Logger } from './api';
 
 export type Device = 'cpu' | 'webgpu' | 'cuda';
-export type GraphName = 'reader' | 'query' | 'decoderPrefill' | 'decoderStep';
+/** The graphs every model folder has. */
+export type CoreGraphName = 'reader' | 'query' | 'decoderPrefill' | 'decoderStep';
+/** `span` (answer spans copied from a passage) is optional: older folders lack it. */
+export type GraphName = CoreGraphName | 'span';
+export type GraphFiles = Record<CoreGraphName, string> & { readonly span?: string };
 
 /** Shapes the wrappers need; they come from model.json. */
 export interface RuntimeShapes {
@@ -28,6 +33,16 @@ export interface KvCache {
   readonly dims: readonly number[];
   /** P: positions held, memory included. */
   readonly length: number;
+}
+
+/** Span graph output for B rows of T positions. */
+export interface SpanLogits {
+  /** `[B, T]`: the answer starts at this token. */
+  readonly start: Float32Array;
+  /** `[B, T]`: the answer ends at this token (inclusive). */
+  readonly end: Float32Array;
+  /** `[B]`: the row's passage holds the answer (a logit). */
+  readonly hasAnswer: Float32Array;
 }
 
 export interface DecoderOutput {
@@ -149,31 +164,39 @@ async function openFirst(file: string, preference: DevicePreference, logger: Log
   throw new Error(`The device "${preference}" is not available (${reasons.join('; ')}). Set the device to "auto" or "cpu".`);
 }
 
-/** The four graphs of one model folder on one device. */
+/** The graphs of one model folder on one device. */
 export class ModelRuntime {
   private constructor(
     readonly device: Device,
     private readonly shapes: RuntimeShapes,
-    private readonly graphs: Record<GraphName, Graph>,
+    private readonly graphs: Record<CoreGraphName, Graph> & { span?: Graph },
   ) {}
 
-  static async open(files: Record<GraphName, string>, shapes: RuntimeShapes, preference: DevicePreference, logger: Logger): Promise<ModelRuntime> {
+  static async open(files: GraphFiles, shapes: RuntimeShapes, preference: DevicePreference, logger: Logger): Promise<ModelRuntime> {
     const first = await openFirst(files.reader, preference, logger);
     const graphs: Partial<Record<GraphName, Graph>> = { reader: new Graph('reader', files.reader, first.session) };
     try {
-      for (const name of ['query', 'decoderPrefill', 'decoderStep'] as const) {
-        graphs[name] = new Graph(name, files[name], await createSession(files[name], first.device));
+      for (const name of ['query', 'decoderPrefill', 'decoderStep', 'span'] as const) {
+        const file = files[name];
+        if (file !== undefined) graphs[name] = new Graph(name, file, await createSession(file, first.device));
       }
     } catch (e) {
       for (const g of Object.values(graphs)) await g.dispose();
       throw new Error(`Cannot open a graph of the model on ${first.device}: ${(e as Error).message}`);
     }
     logger.info(`ONNX Runtime: ${first.device}, ${availableParallelism()} intra-op threads.`);
-    return new ModelRuntime(first.device, shapes, graphs as Record<GraphName, Graph>);
+    return new ModelRuntime(first.device, shapes, graphs as Record<CoreGraphName, Graph> & { span?: Graph });
+  }
+
+  /** Whether the folder has the span graph (`spanLogits` works). */
+  get hasSpan(): boolean {
+    return this.graphs.span !== undefined;
   }
 
   signature(name: GraphName): GraphSignature {
-    return this.graphs[name].signature;
+    const g = this.graphs[name];
+    if (!g) throw new Error(`This model folder has no ${name} graph.`);
+    return g.signature;
   }
 
   /**
@@ -202,6 +225,28 @@ export class ModelRuntime {
       attention_mask: new ort.Tensor('int64', mask, [batch, Q]),
     });
     return f32(output(out, 'query_key', 'query'));
+  }
+
+  /**
+   * Runs the span graph on B rows `[bos] question [sep] passage [eos]`, padded at the end to one
+   * length T: ids and mask `[B, T]` → start and end logits `[B, T]`, has-answer logits `[B]`.
+   */
+  async spanLogits(ids: BigInt64Array, mask: BigInt64Array, batch: number): Promise<SpanLogits> {
+    const g = this.graphs.span;
+    if (!g) throw new Error('This model folder has no span graph (span.onnx); answers cannot be copied from passages with it.');
+    const T = ids.length / batch;
+    if (!Number.isInteger(T) || mask.length !== ids.length) {
+      throw new Error(`spanLogits: shapes disagree (ids ${ids.length}, mask ${mask.length}, batch ${batch}).`);
+    }
+    const out = await g.run({
+      input_ids: new ort.Tensor('int64', ids, [batch, T]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, T]),
+    });
+    return {
+      start: f32(output(out, 'start_logits', 'span')),
+      end: f32(output(out, 'end_logits', 'span')),
+      hasAnswer: f32(output(out, 'has_answer', 'span')),
+    };
   }
 
   /** Runs a prompt `[1, T]` after `memory` `[1, M, D]`; returns the last position's logits and the cache. */
@@ -248,6 +293,6 @@ export class ModelRuntime {
   }
 
   async dispose(): Promise<void> {
-    for (const g of Object.values(this.graphs)) await g.dispose();
+    for (const g of Object.values(this.graphs) as Graph[]) await g.dispose();
   }
 }

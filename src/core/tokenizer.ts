@@ -12,6 +12,15 @@ export interface TokenizedText {
   readonly endLines: Int32Array;
 }
 
+/** Token ids of one text with the characters each token covers: `text.slice(starts[i], ends[i])`. */
+export interface OffsetText {
+  readonly ids: number[];
+  /** UTF-16 offset of the first character the token's bytes touch. */
+  readonly starts: number[];
+  /** UTF-16 offset just after the last character the token's bytes touch. */
+  readonly ends: number[];
+}
+
 /** One reader segment: exactly `segmentLength` ids, the tail padded, and the lines it covers. */
 export interface Segment {
   readonly ids: Int32Array;
@@ -31,6 +40,7 @@ const CHUNK_CHARS = 16_384;
 export class MnemoTokenizer {
   private readonly tokenizer: Tokenizer;
   private readonly byteLevel: boolean;
+  private readonly specialIds: ReadonlySet<number>;
   readonly vocabSize: number;
 
   private constructor(json: Record<string, unknown>, readonly padId: number) {
@@ -39,6 +49,8 @@ export class MnemoTokenizer {
     this.tokenizer = new Tokenizer(json, { clean_up_tokenization_spaces: false });
     this.byteLevel = JSON.stringify(json['pre_tokenizer'] ?? null).includes('"ByteLevel"');
     this.vocabSize = this.tokenizer.get_vocab(true).size;
+    const added = (json['added_tokens'] ?? []) as { id: number }[];
+    this.specialIds = new Set(added.map((t) => t.id));
   }
 
   /** Loads a Hugging Face `tokenizer.json`; errors name the file and what to do. */
@@ -66,6 +78,43 @@ export class MnemoTokenizer {
   decode(ids: ArrayLike<number>): string {
     if (ids.length === 0) return ''; // the library refuses an empty list
     return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: true, clean_up_tokenization_spaces: false });
+  }
+
+  /**
+   * Ids of `text` (no special tokens added) with the character range of each token, so a span of
+   * tokens maps back to the text it came from. A character whose UTF-8 bytes are split between
+   * tokens belongs to each of them. Needs a byte-level tokenizer (every model of ours has one).
+   */
+  encodeWithOffsets(text: string): OffsetText {
+    if (!this.byteLevel) throw new Error('Character offsets need a byte-level tokenizer; this tokenizer.json is not one.');
+    if (text.length === 0) return { ids: [], starts: [], ends: [] };
+    // byteStart[k]: UTF-16 offset of the character holding byte k of the UTF-8 text
+    const byteStart: number[] = [];
+    for (let i = 0; i < text.length;) {
+      const cp = text.codePointAt(i)!;
+      const units = cp > 0xffff ? 2 : 1;
+      const bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      for (let b = 0; b < bytes; b++) byteStart.push(i);
+      i += units;
+    }
+    const charEnd = (byte: number): number => {
+      // end of the character holding byte `byte - 1`
+      const at = byteStart[byte - 1]!;
+      return at + ((text.codePointAt(at)! > 0xffff) ? 2 : 1);
+    };
+    const enc = this.tokenizer.encode(text, { add_special_tokens: false });
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let byte = 0;
+    for (let i = 0; i < enc.ids.length; i++) {
+      const token = enc.tokens[i]!;
+      // a byte-level token has one character per byte; a special token stands for its own text
+      const n = this.specialIds.has(enc.ids[i]!) ? utf8Length(token) : token.length;
+      starts.push(byteStart[Math.min(byte, byteStart.length - 1)]!);
+      ends.push(n > 0 ? charEnd(Math.min(byte + n, byteStart.length)) : starts[i]!);
+      byte += n;
+    }
+    return { ids: enc.ids, starts, ends };
   }
 
   /**
@@ -157,6 +206,10 @@ function* chunks(text: string): Generator<string> {
     from = cut;
   }
   if (from < text.length) yield text.slice(from);
+}
+
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
 }
 
 function isSpace(code: number): boolean {

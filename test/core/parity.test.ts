@@ -13,6 +13,7 @@ interface Parity {
   reader: { steps: { input_ids: number[][]; attention_mask: number[][]; memory_out: number[][][]; key: number[][] }[] };
   query: { input_ids: number[][]; attention_mask: number[][]; query_key: number[][] };
   decoder: { memory: number[][][]; prompt_ids: number[][]; prefill_logits_last: number[][]; step_ids: number[]; step_logits: number[][] };
+  span?: { input_ids: number[][]; attention_mask: number[][]; start_logits: number[][]; end_logits: number[][]; has_answer: number[] };
 }
 
 const skip = noModel();
@@ -66,6 +67,22 @@ test('parity with PyTorch', { skip }, async (t) => {
       const d = maxDiff(out.logits, fx.decoder.step_logits[i]!, `step ${i} logits`);
       assert.ok(d <= tol, `step ${i} logits diff ${d}, tolerance ${tol}`);
     }
+  });
+
+  await t.test('span: start, end and has-answer logits (when the folder has the span graph)', { skip: !model.runtime.hasSpan && 'no span graph in this folder' }, async () => {
+    const sp = fx.span;
+    assert.ok(sp, 'model.json declares graphs.span but fixtures/parity.json has no span case: re-export the folder');
+    const B = sp.input_ids.length;
+    const T = sp.input_ids[0]!.length;
+    const out = await model.runtime.spanLogits(ints(sp.input_ids), ints(sp.attention_mask), B);
+    // padded positions (mask 0) are never read; compare real tokens only
+    const mask = flat(sp.attention_mask);
+    const real = (xs: ArrayLike<number>): number[] => Array.from(xs).filter((_, i) => mask[i] === 1);
+    assert.equal(out.start.length, B * T);
+    const ds = maxDiff(real(out.start), real(flat(sp.start_logits)), 'start_logits');
+    const de = maxDiff(real(out.end), real(flat(sp.end_logits)), 'end_logits');
+    const dh = maxDiff(out.hasAnswer, flat(sp.has_answer), 'has_answer');
+    assert.ok(ds <= tol && de <= tol && dh <= tol, `span diffs start ${ds}, end ${de}, has ${dh}, tolerance ${tol}`);
   });
 
   await model.runtime.dispose();

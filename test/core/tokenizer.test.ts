@@ -54,3 +54,24 @@ test('segments are segmentLength long, padded at the end, with increasing line r
   const last = segs[segs.length - 1]!;
   assert.ok([...last.ids.subarray(last.length)].every((v) => v === tok.padId));
 });
+
+test('encodeWithOffsets: each token covers the text it decodes to, multi-byte characters included', { skip }, async () => {
+  const { tok } = await load();
+  const text = 'The code of the amber gate is 48213 (X7-42-QZ), café 日本 😀 <|sep|> done.\n\tNext line';
+  const t = tok.encodeWithOffsets(text);
+  assert.deepEqual(t.ids, tok.encode(text));
+  // tokens cover the text in order, end to end
+  assert.equal(t.starts[0], 0);
+  assert.equal(t.ends[t.ends.length - 1], text.length);
+  for (let i = 0; i < t.ids.length; i++) {
+    assert.ok(t.starts[i]! <= t.ends[i]! && (i === 0 || t.starts[i]! >= t.starts[i - 1]!), `token ${i} offsets ${t.starts[i]}..${t.ends[i]}`);
+    const piece = tok.decode([t.ids[i]!]);
+    // a whole-character token decodes to exactly its slice (a split emoji or CJK byte does not)
+    if (!piece.includes('\ufffd') && t.ids[i]! > 8) assert.equal(text.slice(t.starts[i], t.ends[i]), piece, `token ${i}`);
+  }
+  // the tokens that hold "48213" map back to it, and to nothing more than its leading space
+  const at = text.indexOf('48213');
+  const first = t.starts.findIndex((s, i) => t.ends[i]! > at);
+  const last = t.ends.findIndex((e) => e >= at + 5);
+  assert.equal(text.slice(t.starts[first], t.ends[last]), ' 48213');
+});

@@ -1,0 +1,196 @@
+"""Train the span head (model.SpanReader) from a memory model's trunk on span tasks
+(span_tasks.py), in time-boxed, resumable chunks on one CPU thread.
+
+    /usr/bin/python3 -m models.mnemo.tokenizer --keep-vocab models/mnemo-m1/tokenizer.json   # digits split
+    nohup nice /usr/bin/python3 -m models.mnemo.train_span --init-from models/mnemo-m1 \
+        --minutes 50 --resume > models/runs/span.log 2>&1 &
+    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --span-ckpt models/checkpoints/span.pt ...
+
+The checkpoint carries the memory model's config and state (unchanged: the reader, query and
+decoder graphs are exported from it) and the span reader's own state.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import torch
+import torch.nn.functional as F
+
+from .model import Mnemo, MnemoConfig, SpanReader
+from .span_tasks import MAX_SPAN, SpanTaskMaker, collate
+from .tokenizer import Tokenizer
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+NEG = -1e9
+
+
+def masked_log_softmax(logits, allowed):
+    return F.log_softmax(logits.masked_fill(~allowed, NEG), dim=-1)
+
+
+def span_losses(sr, batch):
+    s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
+    out = {'has': F.binary_cross_entropy_with_logits(has, batch['has'])}
+    pos = batch['has'] > 0
+    if pos.any():
+        ls = masked_log_softmax(s_log[pos], batch['passage'][pos])
+        le = masked_log_softmax(e_log[pos], batch['passage'][pos])
+        # every occurrence of the answer counts: -log of the probability mass on the gold set
+        out['start'] = -torch.logsumexp(ls.masked_fill(batch['start'][pos] == 0, NEG), -1).mean()
+        out['end'] = -torch.logsumexp(le.masked_fill(batch['end'][pos] == 0, NEG), -1).mean()
+    return out
+
+
+@torch.no_grad()
+def best_spans(sr, batch, max_span=MAX_SPAN):
+    """-> per row (start, end, span log-probability, has-answer logit), positions in the input.
+    The same decoding as src/core/span.ts: best start <= end < start + max_span in the passage."""
+    s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
+    ls = masked_log_softmax(s_log, batch['passage'])
+    le = masked_log_softmax(e_log, batch['passage'])
+    T = ls.size(1)
+    i = torch.arange(T)
+    ok = (i.view(T, 1) <= i.view(1, T)) & (i.view(1, T) < i.view(T, 1) + max_span)     # (T, T)
+    score = ls.unsqueeze(2) + le.unsqueeze(1)                                         # (B, T, T)
+    score = score.masked_fill(~ok.unsqueeze(0), NEG)
+    flat = score.view(score.size(0), -1)
+    best, idx = flat.max(-1)
+    return [(int(k) // T, int(k) % T, float(v), float(h)) for k, v, h in zip(idx, best, has)]
+
+
+@torch.no_grad()
+def validate(sr, examples, sp, tok, bs=16):
+    """Exact match of the best span's text (has-answer rows) and has-answer accuracy."""
+    sr.eval()
+    em = n = hits = 0
+    for i in range(0, len(examples), bs):
+        chunk = examples[i:i + bs]
+        batch = collate(chunk, sp)
+        for e, (s, x, _, h) in zip(chunk, best_spans(sr, batch)):
+            off = len(e.question) + 2
+            hits += (h > 0) == bool(e.starts)
+            if e.starts:
+                n += 1
+                em += tok.decode(e.passage[s - off:x - off + 1]).strip() == e.answer
+    sr.train()
+    return {'val_em': em / max(1, n), 'val_has_acc': hits / max(1, len(examples))}
+
+
+def save(path, model, sr, opt, step, spent, extra, frozen):
+    tmp = path + '.tmp'
+    torch.save({'config': model.cfg.to_dict(), 'model': model.state_dict(), 'span': sr.state_dict(),
+                'bidi_layers': len(sr.bidi), 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
+                'conf_name': 'm1', **extra}, tmp)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--init-from', default=os.path.join(ROOT, 'mnemo-m1'), help='a model folder with the trunk')
+    ap.add_argument('--init-ckpt', default=None, help='or a train.py checkpoint (CI)')
+    ap.add_argument('--init-span', default=None, help='start the span reader from this train_span.py checkpoint '
+                    '(layers it lacks start fresh; new optimizer)')
+    ap.add_argument('--ckpt', default=os.path.join(ROOT, 'checkpoints', 'span.pt'))
+    ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--minutes', type=float, default=10.0, help='stop (and checkpoint) after this long')
+    ap.add_argument('--max-steps', type=int, default=10 ** 9, help='or after this many steps in all')
+    ap.add_argument('--total-minutes', type=float, default=50.0, help='the whole run, for the lr schedule')
+    ap.add_argument('--bidi', type=int, default=1, help='non-causal blocks on top of the trunk')
+    ap.add_argument('--frozen-blocks', type=int, default=1, help='lowest trunk blocks kept as the reader has them')
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--lr', type=float, default=1e-3, help='trunk; new layers get 3x')
+    ap.add_argument('--corpus', default=os.path.join(ROOT, 'data', 'corpus', 'train.jsonl'))
+    ap.add_argument('--corpus-mb', type=float, default=8.0)
+    ap.add_argument('--tokenizer', default=os.path.join(ROOT, 'data', 'tokenizer.json'))
+    ap.add_argument('--threads', type=int, default=1)   # see train.py: one thread on a shared CPU
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--val', type=int, default=160, help='validation examples (held-out corpus files)')
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    tok = Tokenizer(args.tokenizer)
+    os.makedirs(os.path.dirname(os.path.abspath(args.ckpt)), exist_ok=True)
+    step, spent, ck = 0, 0.0, None
+    if args.resume and os.path.exists(args.ckpt):
+        ck = torch.load(args.ckpt, map_location='cpu')
+        cfg = MnemoConfig(**ck['config'])
+        model = Mnemo(cfg)
+        model.load_state_dict(ck['model'])
+        sr = SpanReader(cfg, ck['bidi_layers'])
+        sr.load_state_dict(ck['span'])
+        step, spent = ck['step'], ck['train_seconds']
+        print(f'resumed {args.ckpt} at step {step} ({spent / 60:.1f} min trained)')
+    else:
+        if args.init_ckpt:
+            c0 = torch.load(args.init_ckpt, map_location='cpu')
+            cfg = MnemoConfig(**c0['config'])
+            model = Mnemo(cfg)
+            model.load_state_dict(c0['model'])
+        else:
+            from .export import load_folder
+            cfg = MnemoConfig(**json.load(open(os.path.join(args.init_from, 'model.json')))['config'])
+            model = Mnemo(cfg)
+            model.load_state_dict(load_folder(args.init_from, cfg))
+        sr = SpanReader.from_trunk(model, args.bidi)
+        if args.init_span:
+            c1 = torch.load(args.init_span, map_location='cpu')
+            missing, unexpected = sr.load_state_dict(c1['span'], strict=False)
+            print(f'span reader from {args.init_span} (step {c1["step"]}); fresh: {missing}')
+            assert not unexpected, unexpected
+        print(f'span reader from the trunk of {args.init_ckpt or args.init_from}, {args.bidi} non-causal block(s)')
+    assert cfg.vocab_size == len(tok), 'the tokenizer must keep the trunk\'s vocabulary (tokenizer.py --keep-vocab)'
+    # Frozen, so shared with the reader's graphs and shipped once: the token and position
+    # embeddings and the first `--frozen-blocks` blocks (also halves the backward pass on 1 thread).
+    sr.wte.weight.requires_grad_(False)
+    sr.wpe.weight.requires_grad_(False)
+    for blk in sr.blocks[:args.frozen_blocks]:
+        for p in blk.parameters():
+            p.requires_grad_(False)
+    new = [p for n, p in sr.named_parameters() if n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
+    old = [p for n, p in sr.named_parameters() if p.requires_grad and not n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
+    opt = torch.optim.AdamW([{'params': old, 'lr_scale': 1.0}, {'params': new, 'lr_scale': 3.0}],
+                            lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
+    if ck is not None:
+        opt.load_state_dict(ck['opt'])
+    tm = SpanTaskMaker(tok, args.corpus, seed=args.seed + step, max_mb=args.corpus_mb)
+    vm = SpanTaskMaker(tok, args.corpus.replace('train.jsonl', 'heldout.jsonl'), seed=12345, max_mb=args.corpus_mb)
+    val = [vm.sample() for _ in range(args.val)]
+    print(f'{sr.n_params() / 1e6:.2f}M span params; batch {args.batch}; {len(tm.prose)} prose / {len(tm.code)} code '
+          f'docs, {sum(map(len, tm.functions))} documented functions', flush=True)
+    t0 = last_save = time.time()
+    log, warmup = {}, 30
+
+    def checkpoint():
+        v = validate(sr, val, tok.ids, tok)
+        print(f'step {step} ' + ' '.join(f'{k} {x:.3f}' for k, x in v.items()), flush=True)
+        save(args.ckpt, model, sr, opt, step, spent + time.time() - t0, {'val': v, 'log': log}, args.frozen_blocks)
+
+    while time.time() - t0 < args.minutes * 60 and step < args.max_steps:
+        done = (spent + time.time() - t0) / 60 / args.total_minutes
+        lr = args.lr * min(1.0, (step + 1) / warmup) * max(0.1, 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
+        for g in opt.param_groups:
+            g['lr'] = lr * g['lr_scale']
+        batch = collate([tm.sample() for _ in range(args.batch)], tok.ids)
+        out = span_losses(sr, batch)
+        loss = sum(out.values())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(sr.parameters(), 1.0)
+        opt.step()
+        step += 1
+        for k, x in out.items():
+            log[k] = 0.95 * log.get(k, float(x)) + 0.05 * float(x)
+        if step % 20 == 0:
+            print(f'step {step} lr {lr:.2e} ' + ' '.join(f'{k} {x:.3f}' for k, x in log.items())
+                  + f' | {(time.time() - t0) / 60:.1f} min', flush=True)
+        if time.time() - last_save > 240:
+            checkpoint()
+            last_save = time.time()
+    checkpoint()
+    print(f'saved {args.ckpt} at step {step}')
+
+
+if __name__ == '__main__':
+    main()

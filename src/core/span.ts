@@ -1,0 +1,133 @@
+// Answers copied from passages: the span graph reads `[bos] question [sep] passage [eos]` for
+// every passage (long ones in overlapping windows), scores every span of up to
+// `answers.maxSpanTokens` tokens, and the best span over all passages is the answer, with the
+// calibrated probability that it is exactly right. Offsets are characters of the passage.
+import { AbortError } from './fsutil';
+import type { LoadedModel } from './model';
+import type { OffsetText } from './tokenizer';
+
+export interface SpanAnswer {
+  readonly text: string;
+  readonly passageIndex: number;
+  /** Character offsets into `passages[passageIndex]`: the answer is `slice(start, end)`. */
+  readonly start: number;
+  readonly end: number;
+  /** Calibrated probability (0..1) that `text` is exactly the answer. */
+  readonly confidence: number;
+}
+
+// The span graph was trained on questions cut to 48 tokens and passages of up to 192 tokens;
+// windows of 256 stay within the positions it has seen, and overlap by more than the longest
+// span so that every span lies whole inside some window.
+const MAX_QUESTION_TOKENS = 48;
+const WINDOW_TOKENS = 256;
+const DEFAULT_MAX_SPAN = 24;
+const ROWS_PER_RUN = 16;
+
+interface Window {
+  readonly passage: number;
+  /** Token index in the passage where the window starts. */
+  readonly from: number;
+  readonly ids: readonly number[];
+}
+
+interface Best {
+  readonly passage: number;
+  readonly startToken: number;
+  readonly endToken: number;
+  readonly confidence: number;
+}
+
+/**
+ * The best answer span over `passages` for `question`, or undefined when the model has no span
+ * graph (or there is no passage text). The caller compares `confidence` with
+ * `model.config.answers.spanThreshold`.
+ */
+export async function extractSpan(model: LoadedModel, question: string, passages: readonly string[], signal?: AbortSignal): Promise<SpanAnswer | undefined> {
+  if (!model.runtime.hasSpan) return undefined;
+  const { tokenizer, config } = model;
+  const sp = config.specialTokens;
+  const maxSpan = config.answers?.maxSpanTokens ?? DEFAULT_MAX_SPAN;
+  const q = tokenizer.encode(question).slice(0, MAX_QUESTION_TOKENS);
+  const width = Math.max(maxSpan + 1, Math.min(WINDOW_TOKENS, config.maxDecoderPositions - q.length - 3));
+  const stride = Math.max(1, width - maxSpan);
+  const texts: OffsetText[] = passages.map((p) => tokenizer.encodeWithOffsets(p));
+  const windows: Window[] = [];
+  texts.forEach((t, passage) => {
+    for (let from = 0; from < t.ids.length; from += stride) {
+      windows.push({ passage, from, ids: t.ids.slice(from, from + width) });
+      if (from + width >= t.ids.length) break;
+    }
+  });
+  let best: Best | undefined;
+  for (let w0 = 0; w0 < windows.length; w0 += ROWS_PER_RUN) {
+    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+    const rows = windows.slice(w0, w0 + ROWS_PER_RUN);
+    const offset = q.length + 2; // [bos] question [sep]
+    const T = offset + Math.max(...rows.map((r) => r.ids.length)) + 1;
+    const ids = new BigInt64Array(rows.length * T);
+    const mask = new BigInt64Array(rows.length * T);
+    rows.forEach((r, b) => {
+      const row = [sp.bos, ...q, sp.sep, ...r.ids, sp.eos];
+      row.forEach((id, i) => { ids[b * T + i] = BigInt(id); mask[b * T + i] = 1n; });
+    });
+    const out = await model.runtime.spanLogits(ids, mask, rows.length);
+    rows.forEach((r, b) => {
+      const found = bestInRow(out.start.subarray(b * T, (b + 1) * T), out.end.subarray(b * T, (b + 1) * T), offset, r.ids.length, maxSpan);
+      const confidence = calibrated(model, found.logProb, out.hasAnswer[b]!);
+      if (!best || confidence > best.confidence) {
+        best = { passage: r.passage, startToken: r.from + found.start, endToken: r.from + found.end, confidence };
+      }
+    });
+  }
+  if (!best) return undefined;
+  const t = texts[best.passage]!;
+  const text = passages[best.passage]!;
+  let start = t.starts[best.startToken]!;
+  let end = t.ends[best.endToken]!;
+  // byte-level tokens carry the space before a word: the answer is the word
+  while (start < end && /\s/.test(text[start]!)) start++;
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  return { text: text.slice(start, end), passageIndex: best.passage, start, end, confidence: best.confidence };
+}
+
+/**
+ * Best span of one row: start s and end e (passage token indices, s <= e < s + maxSpan)
+ * maximising log p(start = s) + log p(end = e), the softmaxes taken over the passage's tokens.
+ */
+export function bestInRow(start: Float32Array, end: Float32Array, offset: number, length: number, maxSpan: number): { start: number; end: number; logProb: number } {
+  const ls = logSoftmax(start.subarray(offset, offset + length));
+  const le = logSoftmax(end.subarray(offset, offset + length));
+  let best = { start: 0, end: 0, logProb: -Infinity };
+  for (let s = 0; s < length; s++) {
+    for (let e = s; e < Math.min(length, s + maxSpan); e++) {
+      const v = ls[s]! + le[e]!;
+      if (v > best.logProb) best = { start: s, end: e, logProb: v };
+    }
+  }
+  return best;
+}
+
+function logSoftmax(x: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const v of x) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of x) sum += Math.exp(v - max);
+  const lse = max + Math.log(sum);
+  return Float64Array.from(x, (v) => v - lse);
+}
+
+/**
+ * Probability that the span is exactly right: Platt scaling of the span's log-probability and
+ * the has-answer logit, fitted on held-out examples (model.json answers.calibration); without
+ * it, the uncalibrated p(has answer) * p(start) * p(end).
+ */
+function calibrated(model: LoadedModel, logProb: number, hasAnswer: number): number {
+  const c = model.config.answers?.calibration;
+  if (!c) return sigmoid(hasAnswer) * Math.exp(logProb);
+  return sigmoid(c.spanLogProb * logProb + c.hasAnswer * hasAnswer + c.bias);
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
