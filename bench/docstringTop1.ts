@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const at = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
   const root = resolve(args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1]!.startsWith('--'))) ?? 'test/fixtures/codebase');
   const temp = at('--cache') ? undefined : await mkdtemp(join(tmpdir(), 'mnemo-top1-'));
-  const engine = await openEngine({ root, cacheDir: at('--cache') ?? temp!, modelDir: resolve(at('--model') ?? 'models/mnemo-m1'), device: 'cpu', logger: quiet });
+  const engine = await openEngine({ root, cacheDir: at('--cache') ?? temp!, modelDir: resolve(at('--model') ?? 'models/mnemo-m2'), device: 'cpu', logger: quiet });
   try {
     const r = await engine.read();
     const paths = [...new Set((await import('node:fs')).readdirSync(root, { recursive: true }).map(String))];

@@ -44,7 +44,7 @@ function parseTokens(s: string): number {
 async function measure(where: string, open: (o: EngineOptions) => Promise<Engine>, root: string): Promise<Row> {
   const cacheDir = join(cacheRoot, 'host-delay', `cache-${where}`);
   rmSync(cacheDir, { recursive: true, force: true });
-  const modelDir = resolve(repoRoot, arg('--model') ?? 'models/mnemo-m1');
+  const modelDir = resolve(repoRoot, arg('--model') ?? 'models/mnemo-m2');
   const engine = await open({ root, cacheDir, modelDir, device: 'cpu' });
   try {
     const h = monitorEventLoopDelay({ resolution: 5 });

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const at = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
   const sizes = (at('--tokens') ?? '1e6,1e7').split(',').map(Number);
   const queryCount = Number(at('--queries') ?? '200');
-  const tokenizer = await MnemoTokenizer.load(join(REPO, 'models', 'mnemo-m1', 'tokenizer.json'), 0);
+  const tokenizer = await MnemoTokenizer.load(join(REPO, 'models', 'mnemo-m2', 'tokenizer.json'), 0);
   const pools = SOURCES.map((s) => shuffled(walk(s.root, s.ext), 0x5eed).map((f) => ({ source: s, file: f })));
   for (const [i, s] of SOURCES.entries()) {
     if (pools[i]!.length === 0) process.stderr.write(`lexical bench: no ${s.name} files under ${s.root}; the mix will lack it\n`);

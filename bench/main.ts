@@ -3,7 +3,7 @@
 //   npm run bench -- --sizes 10k,100k,1M   some sizes; answers are measured on the largest up to 1M
 //   npm run bench -- --quick               10k and 100k, a few needles: proves the benchmark works
 //                                          (writes .cache/bench/BENCHMARKS.quick.md, not BENCHMARKS.md)
-// Other flags: --model DIR (default models/mnemo-m1), --out FILE, --render (writes the report
+// Other flags: --model DIR (default models/mnemo-m2), --out FILE, --render (writes the report
 // of the last run again from .cache/bench/run/measured.json, measuring nothing), --no-qa.
 // Then the question-answering evaluation (bench/qa, also `npm run eval:qa`) writes its own
 // section of the same file: its quick variant with --quick, else its default sets (books up to
@@ -51,7 +51,7 @@ function parseArgs(argv: readonly string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [1e4, 1e5] : [1e4, 1e5, 1e6, 2e6, 1e7]);
-  const modelDir = resolve(repoRoot, value('--model') ?? 'models/mnemo-m1');
+  const modelDir = resolve(repoRoot, value('--model') ?? 'models/mnemo-m2');
   const out = resolve(repoRoot, value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
   return { quick, sizes: sizes.sort((a, b) => a - b), modelDir, out, command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ') };
 }

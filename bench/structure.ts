@@ -1,5 +1,5 @@
 // Measures the structure index, summaries and symbol lookups on a real folder, at a token budget.
-//   npm run build && nice node out/bench/structure.js <folder> [--tokens 1000000] [--tokenizer models/mnemo-m1/tokenizer.json]
+//   npm run build && nice node out/bench/structure.js <folder> [--tokens 1000000] [--tokenizer models/mnemo-m2/tokenizer.json]
 // Files are taken in path order until the budget is reached, counted with the model's tokenizer.
 // Times are CPU time of this process (the machine is shared), except the one marked wall.
 // Prints: parse time, section size per million tokens, summary time (cold and warm) and
@@ -26,7 +26,7 @@ function option(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const folder = resolve(process.argv[2] ?? '.');
   const budget = Number(option('--tokens', '1000000'));
-  const tokenizer = await MnemoTokenizer.load(resolve(option('--tokenizer', join(__dirname, '..', '..', 'models', 'mnemo-m1', 'tokenizer.json'))), 0);
+  const tokenizer = await MnemoTokenizer.load(resolve(option('--tokenizer', join(__dirname, '..', '..', 'models', 'mnemo-m2', 'tokenizer.json'))), 0);
   const scan = await scanWorkspace(folder, {});
   const files = [...scan.files].sort((a, b) => (a.path < b.path ? -1 : 1));
   const index = new StructureIndex();

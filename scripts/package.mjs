@@ -18,7 +18,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MODEL_DIR = 'models/mnemo-m1';
+const MODEL_DIR = 'models/mnemo-m2';
 const NAPI = 'node_modules/onnxruntime-node/bin/napi-v6';
 
 /** VS Code target -> onnxruntime-node's native folder below bin/napi-v6. */

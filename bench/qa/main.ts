@@ -5,7 +5,7 @@
 //                                           (writes .cache/bench/BENCHMARKS.quick.md)
 //   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
 //   npm run eval:qa -- --sizes 4k,1M,10M    book sizes (10M reads for a long time on a CPU)
-//   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m1)
+//   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m2)
 //   npm run eval:qa -- --render             writes the section again from the last results.json
 //   npm run eval:qa -- --tune               dev sets only (books 4k and 128k unless --sizes):
 //                                           the fused mode's lexical share on a grid 0..1,
@@ -75,7 +75,7 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
   return {
     quick, tune, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
-    modelDir: resolve(repoRoot, value('--model') ?? 'models/mnemo-m1'),
+    modelDir: resolve(repoRoot, value('--model') ?? 'models/mnemo-m2'),
     out: tune ? undefined : resolve(repoRoot, out),
   };
 }

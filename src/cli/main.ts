@@ -29,7 +29,7 @@ Usage:
                                          start and re-scans for changes while it runs
 
 Options:
-  --model <dir>          model folder (default: models/mnemo-m1 beside the installed package)
+  --model <dir>          model folder (default: models/mnemo-m2 beside the installed package)
   --cache <dir>          where memories are saved (default: $XDG_CACHE_HOME/mnemo or ~/.cache/mnemo)
   --device <d>           auto | cpu | webgpu | cuda (default auto)
   --max-file-bytes <n>   skip code and other files larger than this (default 2 MiB: bigger ones
@@ -111,13 +111,13 @@ function intFlag(args: Args, name: string): number | undefined {
   return n;
 }
 
-/** The model shipped beside the bundle (dist/cli.js → models/mnemo-m1), or $MNEMO_MODEL_DIR. */
+/** The model shipped beside the bundle (dist/cli.js → models/mnemo-m2), or $MNEMO_MODEL_DIR. */
 function defaultModelDir(): string {
   if (process.env['MNEMO_MODEL_DIR']) return resolve(process.env['MNEMO_MODEL_DIR']);
-  for (const candidate of [join(__dirname, '..', 'models', 'mnemo-m1'), join(__dirname, 'models', 'mnemo-m1')]) {
+  for (const candidate of [join(__dirname, '..', 'models', 'mnemo-m2'), join(__dirname, 'models', 'mnemo-m2')]) {
     if (existsSync(join(candidate, 'model.json'))) return candidate;
   }
-  return join(__dirname, '..', 'models', 'mnemo-m1');
+  return join(__dirname, '..', 'models', 'mnemo-m2');
 }
 
 function defaultCacheDir(): string {

@@ -66,12 +66,12 @@ export function engineOptions(
 }
 
 /**
- * The model folder: the bundled `models/mnemo-m1` when the setting is empty; `~` is the
+ * The model folder: the bundled `models/mnemo-m2` when the setting is empty; `~` is the
  * home folder; a relative path is taken from the workspace folder.
  */
 function modelDir(setting: string, folder: vscode.WorkspaceFolder, extensionUri: vscode.Uri): string {
   const value = setting.trim();
-  if (value === '') return vscode.Uri.joinPath(extensionUri, 'models', 'mnemo-m1').fsPath;
+  if (value === '') return vscode.Uri.joinPath(extensionUri, 'models', 'mnemo-m2').fsPath;
   const expanded = value === '~' || value.startsWith('~/') ? path.join(os.homedir(), value.slice(1)) : value;
   return path.isAbsolute(expanded) ? expanded : path.join(folder.uri.fsPath, expanded);
 }

@@ -20,7 +20,7 @@ test('usage mistakes get clear messages and non-zero exits; --json errors are JS
 
     const version = await mnemo(['--version', '--model', modelDir()]);
     assert.equal(version.code, 0, version.stderr);
-    assert.match(version.stdout, /^mnemo \d+\.\d+\.\d+, Node 2\d\.[\d.]+, model mnemo-m1 /);
+    assert.match(version.stdout, /^mnemo \d+\.\d+\.\d+, Node 2\d\.[\d.]+, model mnemo-m2 /);
 
     const file = await mnemo(['read', join(root, 'py', 'bisect.py'), ...common]);
     assert.equal(file.code, 2);

@@ -71,7 +71,7 @@ test('read, ask, summarize, explain, then catch up after an edit', { skip }, asy
     for (const target of [{ kind: 'workspace' } as const, { kind: 'folder', path: 'py' } as const, { kind: 'file', path: 'py/shlex.py' } as const]) {
       const sum = await engine.summarize(target, { maxTokens: 16 });
       assert.ok(sum.citations.length > 0, `${target.kind} summary cites something`);
-      assert.equal(sum.kind, 'passages', 'mnemo-m1 declares no summary generation: quotes only');
+      assert.equal(sum.kind, 'passages', 'the model declares no summary generation: quotes only');
       assert.deepEqual(sum.citations, sum.passages.map((p) => p.citation));
       for (const c of sum.citations) await assertRealCitation(ws.root, c);
       if (target.kind === 'folder') assert.ok(sum.citations.every((c) => c.path.startsWith('py/')));

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../src/core/api';
 
-/** The model folder under test: $MNEMO_MODEL_DIR, else models/mnemo-m1 in the repository. */
+/** The model folder under test: $MNEMO_MODEL_DIR, else models/mnemo-m2 in the repository. */
 export function modelDir(): string {
-  return resolve(process.env['MNEMO_MODEL_DIR'] ?? join(process.cwd(), 'models', 'mnemo-m1'));
+  return resolve(process.env['MNEMO_MODEL_DIR'] ?? join(process.cwd(), 'models', 'mnemo-m2'));
 }
 
 /** A reason to skip model tests, or false when the model folder is there. */
@@ -16,7 +16,7 @@ export function noModel(): string | false {
   const dir = modelDir();
   return existsSync(join(dir, 'model.json'))
     ? false
-    : `no model folder at ${dir}: set MNEMO_MODEL_DIR or commit models/mnemo-m1 (see docs/MODEL_CONTRACT.md)`;
+    : `no model folder at ${dir}: set MNEMO_MODEL_DIR or commit models/mnemo-m2 (see docs/MODEL_CONTRACT.md)`;
 }
 
 export const FIXTURE_CODEBASE = resolve(process.cwd(), 'test', 'fixtures', 'codebase');

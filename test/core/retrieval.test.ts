@@ -65,7 +65,7 @@ test('a question in the words of a docstring finds that line first, lexical and 
 
 test('the answer says it is not sure and quotes the right line; it is never a fragment', { skip }, async () => {
   const a = await engine!.ask(QUESTION);
-  assert.equal(a.kind, 'passages', 'mnemo-m1 has no span head and declares no generation');
+  assert.equal(a.kind, 'passages', 'no confident span and no declared generation: quoted passages');
   assert.equal(a.text.split('\n\n')[0], NOT_SURE);
   assert.ok(a.text.includes(DOC_LINE), a.text);
   assert.ok(!isFragment(a.text.split('\n\n')[0]!));
@@ -139,7 +139,7 @@ test('generated text appears only where model.json declares it good, and then on
   try {
     for (const name of await readdir(modelDir())) if (name !== 'model.json') await symlink(join(modelDir(), name), join(dir, name));
     const config = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { generation: { ask: true } } }));
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { spanThreshold: 1, generation: { ask: true, summary: false, explain: false } } }));
     const declared = await openEngine({ root: ws.root, cacheDir: ws.cache, modelDir: dir, device: 'cpu', logger: recordingLogger() });
     try {
       // Run after the edit test: the docstring line now reads EDITED_LINE.

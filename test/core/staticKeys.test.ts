@@ -111,8 +111,8 @@ test('a model folder with static keys stores them and answers from them', { skip
   const ws = await copyCodebase();
   try {
     // The shipped model's files, with the table and its block added: keyDim follows the table.
-    for (const f of await readdir(modelDir())) if (f !== 'model.json') await symlink(join(modelDir(), f), join(m.path, f));
     const block = JSON.parse(await readFile(join(TABLE_DIR, 'static_keys.json'), 'utf8')) as StaticKeysConfig;
+    for (const f of await readdir(modelDir())) if (f !== 'model.json' && f !== block.file) await symlink(join(modelDir(), f), join(m.path, f));
     await symlink(join(TABLE_DIR, block.file), join(m.path, block.file));
     const config = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(m.path, 'model.json'), JSON.stringify({ ...config, id: 'static-keys-test', keyDim: block.dim, staticKeys: block }));
@@ -120,7 +120,7 @@ test('a model folder with static keys stores them and answers from them', { skip
 
     const bad = join(m.path, 'bad');
     await mkdir(bad);
-    await writeFile(join(bad, 'model.json'), JSON.stringify({ ...config, staticKeys: block }));
+    await writeFile(join(bad, 'model.json'), JSON.stringify({ ...config, keyDim: 64, staticKeys: block }));
     await assert.rejects(readModelConfig(bad), /staticKeys\.dim \(\d+\) must equal keyDim \(64\)/);
 
     const engine = await openEngine({ root: ws.root, cacheDir: ws.cache, modelDir: m.path, device: 'cpu', logger: recordingLogger() });

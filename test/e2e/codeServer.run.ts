@@ -5,7 +5,7 @@
 //   MNEMO_E2E_VSIX=build/x.vsix ...       # use this VSIX instead of packaging one
 //   MNEMO_E2E_TIMEOUT_SCALE=2 ...         # slower machine: every wait twice as long
 //
-// Needs scripts/code-server.sh (run here; instant once installed) and models/mnemo-m1.
+// Needs scripts/code-server.sh (run here; instant once installed) and models/mnemo-m2.
 // Writes a screenshot per step, code-server's log and the extension's log to test-results/e2e/.
 // Prints "e2e: N passed, M failed" last and exits 1 if any step failed.
 
