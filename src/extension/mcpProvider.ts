@@ -47,7 +47,31 @@ export function registerMcpProvider(env: McpProviderEnv, log: vscode.LogOutputCh
     log.warn(`${cli} is missing from this install, so no MCP server is offered; the language-model tools still work.`);
     return undefined;
   }
-  return lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
+  // VS Code 1.100 already has the function as a preview that wants another contribution point
+  // and throws; the stable API (contributes.mcpServerDefinitionProviders) is 1.101's. A failure
+  // here must never stop activation: the language-model tools and @mnemo work without it.
+  if (!atLeast(vscode.version, 1, 101)) {
+    log.info(`VS Code ${vscode.version} predates the stable MCP server definition API (1.101); Mnemo's tools are offered as language-model tools only.`);
+    return undefined;
+  }
+  try {
+    return registerDefinitions(lm.registerMcpServerDefinitionProvider.bind(lm), Definition, cli, env);
+  } catch (e) {
+    log.warn(`Offering Mnemo as an MCP server failed (${(e as Error).message}); the language-model tools still work.`);
+    return undefined;
+  }
+}
+
+/** True when `version` ("1.101.2") is at least major.minor. */
+export function atLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map((x) => Number.parseInt(x, 10));
+  return a > major || (a === major && b >= minor);
+}
+
+function registerDefinitions(
+  register: NonNullable<McpApi['registerMcpServerDefinitionProvider']>, Definition: McpStdioServerDefinitionCtor, cli: string, env: McpProviderEnv,
+): vscode.Disposable {
+  return register(MCP_PROVIDER_ID, {
     onDidChangeMcpServerDefinitions: env.onDidChange,
     provideMcpServerDefinitions: () => {
       // In Restricted Mode Mnemo reads nothing, and a server would read on start.
@@ -68,6 +92,7 @@ export function registerMcpProvider(env: McpProviderEnv, log: vscode.LogOutputCh
 export function mcpArgs(options: EngineOptions): string[] {
   const args = ['--model', options.modelDir, '--cache', options.cacheDir, '--device', options.device ?? 'auto'];
   if (options.maxFileBytes !== undefined) args.push('--max-file-bytes', String(options.maxFileBytes));
+  if (options.maxProseBytes !== undefined) args.push('--max-prose-bytes', String(options.maxProseBytes));
   for (const p of options.include ?? []) args.push('--include', p);
   for (const p of options.exclude ?? []) args.push('--exclude', p);
   return args;
