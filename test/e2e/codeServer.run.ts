@@ -155,7 +155,12 @@ async function main(): Promise<number> {
         throw new Error(`the first quoted passage should be from texts/ruth-1.txt and name Moab; it is ${first.citation?.label ?? 'uncited'}: "${oneLine(first.text, 200)}"`);
       }
       const citation = first.citation;
-      await answer.article.locator('button.citation', { hasText: exactly(citation.label) }).first().click();
+      const link = answer.article.locator('button.citation', { hasText: exactly(citation.label) }).first();
+      await link.click();
+      // Clicked, hovered and focused, a citation stays a link: no button fill behind its text.
+      await link.hover();
+      const fill = await link.evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
+      if (!/^(transparent|rgba\(0, 0, 0, 0\))$/.test(fill)) throw new Error(`a hovered, clicked citation is filled (${fill}); it must stay a link`);
       const name = basename(citation.path);
       await w.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name }).waitFor({ timeout: w.ms(30) });
       const tab = await w.activeTabLabel();
