@@ -1,7 +1,7 @@
 """Wordings of planted facts and of the questions about them, for the span head.
 
-These are the model engineer's own templates. The evaluation engineer writes separate ones
-under bench/qa/; none of those are used here. TRAIN_* wordings are the only ones training sees;
+These are the span head's own templates. The product evaluation has separate ones under
+bench/qa/; none of those are used here. TRAIN_* wordings are the only ones training sees;
 EVAL_* wordings are kept for models/mnemo/evaluate_span.py, so the card's planted-fact figures
 are measured on sentences and questions the model never trained on.
 

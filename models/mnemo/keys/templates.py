@@ -2,7 +2,7 @@
 
 TRAIN frames and synonyms make training queries; EVAL frames and synonyms make the held-out
 reworded questions of `evaluate.py`. The two sets share no frame and no synonym pair, and both
-differ from the product evaluation's templates (bench/qa/, written by another engineer).
+differ from the product evaluation's templates (bench/qa/).
 """
 import random
 import re
