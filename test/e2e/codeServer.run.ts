@@ -248,6 +248,12 @@ async function main(): Promise<number> {
         throw new Error(`after the reload ${read.filesRead} files were read again and ${read.filesReused} reused: "${read.line}"`);
       }
       console.log(`      log: ${read.line.trim()}`);
+      // The chat keeps its conversation across the reload: the first question and its quoted answer.
+      const chat = await w.openChat();
+      const earlier = chat.locator('article.entry', { hasText: 'Where did Elimelech and his family go to sojourn?' }).first();
+      await earlier.waitFor({ timeout: w.ms(30) }).catch(() => undefined);
+      const kept = await earlier.locator('figure.passage pre').first().innerText().catch(() => '');
+      if (!/\bMoab\b/.test(kept)) throw new Error(`after the reload the chat does not show the earlier answer quoting Moab (it shows "${oneLine(kept, 120)}")`);
     });
   } finally {
     if (server) copyLogs(server.userDataDir);
