@@ -154,10 +154,10 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
   model's tokenizer's bytes per token on the book), asked back in other words ("What number opens
   the cellar door?"). 4k: 8 haystacks from different parts of the book, 1 fact per depth; 128k: 2
   haystacks, 2 per depth; 1M and 10M: 1 haystack, 4 per depth. A haystack longer than the book
-  repeats it (the KJV is about 1M tokens, so 10M is the KJV about ten times).
+  repeats it (the KJV is about 1.7M tokens, so 10M is the KJV about six times).
 - **Scores**: top-1 file = the first citation is in an answer's file; top-1 lines = it also
-  overlaps the answer's lines; MRR@10 over the citations the engine returns (main's engine returns
-  5, so it is MRR@5 until it returns more); value in first passage = the planted value is in the
+  overlaps the answer's lines; MRR@10 over the citations the engine returns (it returns 5, so
+  this is MRR@5); value in first passage = the planted value is in the
   first quoted passage (the answer's first passage, or the first citation's lines when the engine
   has no passages); exactly the value = the answer text, trimmed of spaces, quotes and final
   punctuation, is the value.
