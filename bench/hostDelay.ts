@@ -13,11 +13,10 @@ import { openEngine } from '../src/core/engine';
 import { openEngineInWorker } from '../src/core/host/remoteEngine';
 import { buildWorkspace, planWorkspace, prepareSources, type SourceFile } from './corpus';
 import { describeMachine } from './machine';
+import { HOST_DELAY_END as END, HOST_DELAY_START as START, withSection } from './sections';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const cacheRoot = join(repoRoot, '.cache', 'bench');
-const START = '<!-- host-delay:start -->';
-const END = '<!-- host-delay:end -->';
 /** Bytes per token of the mixed pools, close enough to plan a workspace (measured tokens are reported). */
 const BYTES_PER_TOKEN = 3.5;
 
@@ -93,11 +92,7 @@ async function main(): Promise<void> {
   const table = render(rows);
   process.stdout.write(`${table}\n`);
   const out = resolve(repoRoot, arg('--out') ?? 'BENCHMARKS.md');
-  const old = existsSync(out) ? readFileSync(out, 'utf8') : '';
-  const at = old.indexOf(START);
-  const end = old.indexOf(END);
-  const next = at >= 0 && end > at ? old.slice(0, at) + table + old.slice(end + END.length) : `${old.trimEnd()}\n\n${table}\n`;
-  writeFileSync(out, next);
+  writeFileSync(out, withSection(existsSync(out) ? readFileSync(out, 'utf8') : '', table, START, END));
 }
 
 main().catch((e: unknown) => {

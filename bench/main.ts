@@ -18,6 +18,7 @@ import { FLOP_FORMULA, fullAttentionBytes, fullAttentionFlops, logitFlops, recur
 import type { AttentionJob, AttentionOutcome, Job, ReadJob, ReadOutcome } from './jobs';
 import { buildWorkspace, planWorkspace, POOLS, prepareSources, shuffled, sourcePath, workspacePath, type Pool, type SourceFile } from './corpus';
 import { describeMachine } from './machine';
+import { HOST_DELAY_END, HOST_DELAY_START, markedSection, withSection } from './sections';
 import { describeNeedles, nameNeedles, plantPasskeys, type Needle } from './needles';
 import { formatReport, type ReportInput } from './report';
 import { parseQaArgs, runQa } from './qa/main';
@@ -129,10 +130,14 @@ function render(measured: Measured, out: string): { table: string } {
     ...measured,
     flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
   });
-  // The QA evaluation writes its own section of the file; a new report keeps it.
-  let previous: string | undefined;
-  try { previous = extractSection(readFileSync(out, 'utf8')); } catch { /* no file yet */ }
-  writeFileSync(out, previous ? spliceSection(report.markdown, previous) : report.markdown);
+  // The QA evaluation and the host-delay benchmark write their own sections; a new report keeps them.
+  let old = '';
+  try { old = readFileSync(out, 'utf8'); } catch { /* no file yet */ }
+  const previous = extractSection(old);
+  let next = previous ? spliceSection(report.markdown, previous) : report.markdown;
+  const host = markedSection(old, HOST_DELAY_START, HOST_DELAY_END);
+  if (host) next = withSection(next, host, HOST_DELAY_START, HOST_DELAY_END);
+  writeFileSync(out, next);
   return report;
 }
 
