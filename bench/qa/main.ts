@@ -213,7 +213,10 @@ function tuneReport(results: readonly SetOutcome[]): void {
     : `Best on the dev sets (mean top-1 lines over sets): retrieval.fusionWeight = ${best.w} (${(best.mean * 100).toFixed(1)} %)`}\n`);
 }
 
-if (require.main === module) {
+// Run as a command only when this file is the entry point: bundled into out/bench/main.js (the
+// main benchmark imports runQa), `require.main === module` is true there too, and the main
+// benchmark's own flags would start a second, unwanted QA run.
+if (require.main === module && /qa[\\/]main\.js$/.test(process.argv[1] ?? '')) {
   runQa(parseQaArgs(process.argv.slice(2))).then(({ section }) => {
     if (section) process.stdout.write(`${section}\n`);
   }).catch((e: unknown) => {
