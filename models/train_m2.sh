@@ -15,11 +15,11 @@ CK=models/checkpoints
 TOTAL=${TOTAL_MINUTES:-50}
 AB_STEPS=${AB_STEPS:-60}
 mkdir -p $CK models/runs
-[ -f models/data/tokenizer.json ] || $PY -m models.mnemo.tokenizer --keep-vocab models/mnemo-m1/tokenizer.json
+[ -f models/data/tokenizer.json ] || cp models/mnemo-m2/tokenizer.json models/data/tokenizer.json
 if [ ! -f $CK/span.pt ]; then
   if [ -z "${BIDI:-}" ]; then
     for b in 0 1; do
-      [ -f $CK/span-ab$b.pt ] || $PY -m models.mnemo.train_span --init-from models/mnemo-m1 --bidi $b \
+      [ -f $CK/span-ab$b.pt ] || $PY -m models.mnemo.train_span --init-from models/mnemo-m2 --bidi $b \
           --max-steps $AB_STEPS --minutes 30 --total-minutes $TOTAL --ckpt $CK/span-ab$b.pt --seed 0
     done
     BIDI=$($PY - <<'PY'
@@ -31,7 +31,7 @@ PY
 )
     cp $CK/span-ab$BIDI.pt $CK/span.pt
   else
-    $PY -m models.mnemo.train_span --init-from models/mnemo-m1 --bidi $BIDI --max-steps 1 --ckpt $CK/span.pt
+    $PY -m models.mnemo.train_span --init-from models/mnemo-m2 --bidi $BIDI --max-steps 1 --ckpt $CK/span.pt
   fi
   echo "continuing with --bidi $BIDI"
 fi

@@ -1,7 +1,7 @@
 """Writes MODEL_DIR/MODEL_CARD.md from model.json, eval.json and the training log summary, so
 every number in the card is one that a command produced.
 
-    /usr/bin/python3 -m models.mnemo.card --model models/mnemo-m1
+    /usr/bin/python3 -m models.mnemo.card --model models/mnemo-m2
 """
 import argparse
 import json
@@ -56,8 +56,8 @@ during the run), {steps} optimizer steps of batch 8, AdamW lr 2e-3, one thread. 
 /usr/bin/python3 -m models.mnemo.corpus
 /usr/bin/python3 -m models.mnemo.tokenizer --vocab 8192 --sample-mb 6
 /usr/bin/python3 -m models.mnemo.train --config m1 --minutes 9 --resume   # repeated
-/usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m1
-node models/mnemo/check_onnx.mjs models/mnemo-m1    # parity and reading speed
+/usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m2
+node models/mnemo/check_onnx.mjs models/mnemo-m2    # parity and reading speed
 ```
 
 Final training losses (exponential moving averages from the log): {losses}.
@@ -95,11 +95,11 @@ weights; the curriculum resumes at step {steps}):
 
 ```sh
 /usr/bin/python3 -m models.mnemo.corpus
-cp models/mnemo-m1/tokenizer.json models/data/tokenizer.json
-python3 -m models.mnemo.train --config m1 --init-from models/mnemo-m1 --device cuda --batch 64 \\
+cp models/mnemo-m2/tokenizer.json models/data/tokenizer.json
+python3 -m models.mnemo.train --config m1 --init-from models/mnemo-m2 --device cuda --batch 64 \\
     --minutes 9 --resume --ckpt models/checkpoints/m1-gpu.pt   # repeat: 10-minute device runs
-python3 -m models.mnemo.export --ckpt models/checkpoints/m1-gpu.pt --out models/mnemo-m1
-node models/mnemo/check_onnx.mjs models/mnemo-m1 && python3 -m models.mnemo.evaluate --model models/mnemo-m1 --long
+python3 -m models.mnemo.export --ckpt models/checkpoints/m1-gpu.pt --out models/mnemo-m2
+node models/mnemo/check_onnx.mjs models/mnemo-m2 && python3 -m models.mnemo.evaluate --model models/mnemo-m2 --long
 ```
 
 The GPU machine has PyTorch and onnx but no node: train and export there, then bring the

@@ -1,6 +1,6 @@
 // Loads the graphs of a model folder (four, and span.onnx when model.json declares it) in onnxruntime-node, runs them with the contract's
 // shapes, and compares against fixtures/parity.json (the PyTorch outputs).
-//   node models/mnemo/check_onnx.mjs models/mnemo-m1
+//   node models/mnemo/check_onnx.mjs models/mnemo-m2
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';

@@ -1,7 +1,7 @@
 """Evaluate a shipped model folder; writes MODEL_DIR/eval.json.
 
-    /usr/bin/python3 -m models.mnemo.evaluate --model models/mnemo-m1            # full table
-    /usr/bin/python3 -m models.mnemo.evaluate --model models/mnemo-m1 --quick    # smoke test
+    /usr/bin/python3 -m models.mnemo.evaluate --model models/mnemo-m2            # full table
+    /usr/bin/python3 -m models.mnemo.evaluate --model models/mnemo-m2 --quick    # smoke test
 
 Long haystacks are read by the shipped reader.onnx in onnxruntime-node (read_streams.mjs), the
 graph the extension runs (parity with PyTorch is checked by check_onnx.mjs); query encoding,
@@ -320,7 +320,7 @@ def rate(rows, key):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--model', default=os.path.join(ROOT, 'mnemo-m1'))
+    ap.add_argument('--model', default=os.path.join(ROOT, 'mnemo-m2'))
     ap.add_argument('--quick', action='store_true', help='small smoke run')
     ap.add_argument('--long', action='store_true', help='also 1M and 2M token haystacks (slow on CPU)')
     ap.add_argument('--repo', default='/usr/lib/python3/dist-packages/onnx')

@@ -1,6 +1,6 @@
 """Export a trained Mnemo into a model folder that follows docs/MODEL_CONTRACT.md.
 
-    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m1
+    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m2
     /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/span.pt --out models/mnemo-m2 \
         --id mnemo-m2 --answers models/runs/answers.json        # a train_span.py checkpoint: + span.onnx
 

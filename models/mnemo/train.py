@@ -7,9 +7,9 @@ over the number of segments (1 -> 2 -> 4 -> 8). Runs in time-boxed chunks and re
     # CPU, 10-minute chunks, resumable (models/checkpoints/m1.pt carries its config)
     /usr/bin/python3 -m models.mnemo.train --config m1 --minutes 10 --resume
     # export into the shipped folder
-    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m1
+    /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --out models/mnemo-m2
     # continue on a GPU from the shipped weights (no checkpoint needed: weights.bin + model.json)
-    /usr/bin/python3 -m models.mnemo.train --config m1 --init-from models/mnemo-m1 \
+    /usr/bin/python3 -m models.mnemo.train --config m1 --init-from models/mnemo-m2 \
         --device cuda --batch 64 --minutes 9 --resume --ckpt models/checkpoints/m1-gpu.pt   # repeat: 10-minute device runs
     # CI: tiny config from scratch (<= 3 minutes with export): models/ci_check.sh
 """

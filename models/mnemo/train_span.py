@@ -1,8 +1,8 @@
 """Train the span head (model.SpanReader) from a memory model's trunk on span tasks
 (span_tasks.py), in time-boxed, resumable chunks on one CPU thread.
 
-    /usr/bin/python3 -m models.mnemo.tokenizer --keep-vocab models/mnemo-m1/tokenizer.json   # digits split
-    nohup nice /usr/bin/python3 -m models.mnemo.train_span --init-from models/mnemo-m1 \
+    cp models/mnemo-m2/tokenizer.json models/data/tokenizer.json   # digits split, m1's ids
+    nohup nice /usr/bin/python3 -m models.mnemo.train_span --init-from models/mnemo-m2 \
         --minutes 50 --resume > models/runs/span.log 2>&1 &
     /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/m1.pt --span-ckpt models/checkpoints/span.pt ...
 
@@ -88,7 +88,7 @@ def save(path, model, sr, opt, step, spent, extra, frozen):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--init-from', default=os.path.join(ROOT, 'mnemo-m1'), help='a model folder with the trunk')
+    ap.add_argument('--init-from', default=os.path.join(ROOT, 'mnemo-m2'), help='a model folder with the trunk (mnemo-m2 holds m1\'s trunk unchanged)')
     ap.add_argument('--init-ckpt', default=None, help='or a train.py checkpoint (CI)')
     ap.add_argument('--init-span', default=None, help='start the span reader from this train_span.py checkpoint '
                     '(layers it lacks start fresh; new optimizer)')

@@ -12,9 +12,13 @@ import { readModelConfig } from '../../src/core/model';
 import { fnv1a32, rawFeatures, StaticKeys, type StaticKeysConfig } from '../../src/core/staticKeys';
 import { FIXTURE_CODEBASE, copyCodebase, modelDir, noModel, recordingLogger, tempDir } from './helpers';
 
-const TABLE_DIR = resolve(process.cwd(), 'models', 'static-keys');
+const TABLE_DIR = resolve(process.cwd(), 'models', 'mnemo-m2');
 const PARITY = resolve(process.cwd(), 'test', 'fixtures', 'static-keys', 'parity.json');
-const noTable = existsSync(join(TABLE_DIR, 'static_keys.json')) ? false : `no table at ${TABLE_DIR}: run models/mnemo/keys/export.py`;
+const noTable = existsSync(join(TABLE_DIR, 'static_keys.bin')) ? false : `no table at ${TABLE_DIR}: run models/mnemo/keys/export.py`;
+/** The staticKeys block the shipped model.json declares. */
+async function tableBlock(): Promise<StaticKeysConfig> {
+  return (JSON.parse(await readFile(join(TABLE_DIR, 'model.json'), 'utf8')) as { staticKeys: StaticKeysConfig }).staticKeys;
+}
 
 interface ParityFixture {
   files: { path: string; features: [string, number][]; windows: [number, number][]; keys: number[][] }[];
@@ -22,8 +26,7 @@ interface ParityFixture {
 }
 
 async function loadTable(): Promise<StaticKeys> {
-  const block = JSON.parse(await readFile(join(TABLE_DIR, 'static_keys.json'), 'utf8')) as StaticKeysConfig;
-  return StaticKeys.load(TABLE_DIR, block);
+  return StaticKeys.load(TABLE_DIR, await tableBlock());
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -111,7 +114,7 @@ test('a model folder with static keys stores them and answers from them', { skip
   const ws = await copyCodebase();
   try {
     // The shipped model's files, with the table and its block added: keyDim follows the table.
-    const block = JSON.parse(await readFile(join(TABLE_DIR, 'static_keys.json'), 'utf8')) as StaticKeysConfig;
+    const block = await tableBlock();
     for (const f of await readdir(modelDir())) if (f !== 'model.json' && f !== block.file) await symlink(join(modelDir(), f), join(m.path, f));
     await symlink(join(TABLE_DIR, block.file), join(m.path, block.file));
     const config = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8')) as Record<string, unknown>;

@@ -6,8 +6,7 @@ figures of evaluate.py --model are those of this quantised table. model.json get
 and "keyDim" set to the table's dim (the stored keys are static keys; a saved memory of another
 keyDim is refused by the runtime and read again).
 
-    /usr/bin/python3 -m models.mnemo.keys.export --ckpt models/checkpoints/keys-b16-d128.pt --model models/static-keys
-    /usr/bin/python3 -m models.mnemo.keys.export --copy-from models/static-keys --model models/mnemo-m2
+    /usr/bin/python3 -m models.mnemo.keys.export --ckpt models/checkpoints/keys-b16-d128.pt --model models/mnemo-m2
 """
 import argparse
 import json
@@ -18,7 +17,7 @@ import numpy as np
 from .features import FeatureConfig
 
 FILE = 'static_keys.bin'
-BLOCK = 'static_keys.json'  # the block, in a folder without model.json (models/static-keys)
+BLOCK = 'static_keys.json'  # the block, in a folder without model.json
 
 
 def quantize(table: np.ndarray):
@@ -82,7 +81,7 @@ def main():
     ap = argparse.ArgumentParser()
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument('--ckpt', help='a checkpoint of train.py')
-    g.add_argument('--copy-from', help='a folder already holding the table (e.g. models/static-keys): copy it')
+    g.add_argument('--copy-from', help='a folder already holding the table (e.g. another model folder): copy it')
     ap.add_argument('--model', required=True, help='model folder whose model.json gets the block (or a bare folder)')
     ap.add_argument('--dtype', default='int8', choices=['int8', 'float16'])
     args = ap.parse_args()

@@ -4,7 +4,7 @@ The texts are the fixture codebase's real files (Python's stdlib and npm's `igno
 cut into 40-line windows, plus a few questions. Regenerate whenever features.py or the committed
 table changes:
 
-    /usr/bin/python3 -m models.mnemo.keys.parity --table models/static-keys
+    /usr/bin/python3 -m models.mnemo.keys.parity --table models/mnemo-m2
 """
 import argparse
 import json
