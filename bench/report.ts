@@ -140,7 +140,6 @@ export function buildRows(input: ReportInput): Row[] {
     latency('ask: time to the first answer token', f.askFirstTokenMs, 1500, '≤ 1.5 s');
     latency('Hover: whole explain (fast mode)', f.hoverMs, 300, '≤ 300 ms');
     const kinds: NeedleKind[] = ['passkey', 'describe', 'name'];
-    const methods: Method[] = ['model', 'lexical', 'auto'];
     for (const kind of [...kinds, undefined]) {
       const of = f.needles.filter((n) => kind === undefined || n.kind === kind);
       if (of.length === 0) continue;

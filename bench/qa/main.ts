@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readModelConfig, type ModelConfig } from '../../src/core/model';
 import { MnemoTokenizer } from '../../src/core/tokenizer';
-import type { Question, QuestionSet, Split } from './questions';
+import type { Question, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
 import { ENGINE_RETRIEVAL, MODES, modelCacheKey, runSet, type SetOutcome } from './run';
 import { BOOK_SIZES, buildSets, parseSize, sizeLabel, type SetSelection } from './sets';

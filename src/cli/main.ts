@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Answer, AnswerEvent, Citation, DevicePreference, Engine, Logger, MemoryStatus, Passage, ReadProgress, RetrievalMode } from '../core/api';
+import type { Answer, Citation, DevicePreference, Engine, Logger, MemoryStatus, Passage, ReadProgress, RetrievalMode } from '../core/api';
 import { openEngine } from '../core/engine';
 import { NothingReadError, QuestionError } from '../core/errors';
 import { checkQuestion } from '../core/question';

@@ -246,7 +246,6 @@ function workspaceLines(input: SummaryInput, ranking: Ranking, prefix: string, b
   const definitions = paths.reduce((n, p) => n + (input.structure.get(p)?.definitions.filter((d) => d.kind !== 'heading').length ?? 0), 0);
   const lines: Line[] = [];
   const own = folderDoc(input, prefix);
-  const firstFile = [...paths].sort()[0]!;
   lines.push(own
     ? described(0, escapeText(title), own.path, own.doc, { path: own.path, startLine: 1, endLine: 1 }, undefined, true)
     : { depth: 0, heading: true, label: escapeText(title) });
