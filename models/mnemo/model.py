@@ -9,6 +9,7 @@ All three share the trunk and the tied token embedding; positions are learned an
 Memory is explicit: every forward takes memory in and gives memory out.
 """
 import math
+from typing import Optional
 from dataclasses import dataclass, asdict
 
 import torch
@@ -208,12 +209,13 @@ class SpanReader(nn.Module):
     from a few hundred CPU steps, and did not (validation exact match stayed at 2-6%).
     """
 
-    def __init__(self, cfg: MnemoConfig, bidi_layers: int = 1):
+    def __init__(self, cfg: MnemoConfig, bidi_layers: int = 1, causal_blocks: Optional[int] = None):
         super().__init__()
         self.cfg = cfg
         self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)      # shared with Mnemo.wte, frozen
         self.wpe = nn.Embedding(cfg.max_positions, cfg.d_model)
-        self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.n_layers)])
+        n_causal = cfg.n_layers if causal_blocks is None else causal_blocks
+        self.blocks = nn.ModuleList([Block(cfg) for _ in range(n_causal)])   # the trunk's lowest blocks
         self.bidi = nn.ModuleList([Block(cfg) for _ in range(bidi_layers)])
         self.ln_f = nn.LayerNorm(cfg.d_model)
         self.match = nn.Embedding(2, cfg.d_model)                 # passage token occurs in the question
@@ -230,8 +232,8 @@ class SpanReader(nn.Module):
             nn.init.zeros_(blk.mlp[2].weight)
 
     @classmethod
-    def from_trunk(cls, mnemo: 'Mnemo', bidi_layers: int = 1):
-        sr = cls(mnemo.cfg, bidi_layers)
+    def from_trunk(cls, mnemo: 'Mnemo', bidi_layers: int = 1, causal_blocks: Optional[int] = None):
+        sr = cls(mnemo.cfg, bidi_layers, causal_blocks)
         own = sr.state_dict()
         for k, v in mnemo.state_dict().items():
             if k in own and not k.startswith(('bidi.', 'span.', 'has.', 'match.')):

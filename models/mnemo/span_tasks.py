@@ -68,8 +68,13 @@ def locate(tok, text, ids, value):
 
 
 class SpanTaskMaker:
-    def __init__(self, tok, corpus_path, seed=0, max_mb=6.0, templates=T.TRAIN):
+    def __init__(self, tok, corpus_path, seed=0, max_mb=6.0, templates=T.TRAIN, mix=(0.5, 0.25, 0.25), max_filler=650):
+        """mix: shares of facts, babi and code examples; max_filler: most characters of real
+        text a fact passage is planted in (shorter passages are cheaper steps on a CPU)."""
         self.tok, self.rng, self.templates = tok, random.Random(seed), templates
+        total_mix = sum(mix)
+        self.cut_facts, self.cut_babi = mix[0] / total_mix, (mix[0] + mix[1]) / total_mix
+        self.max_filler = max_filler
         self.prose, self.code, self.functions = [], [], []
         docs = [json.loads(l) for l in open(corpus_path)]
         random.Random(seed).shuffle(docs)
@@ -166,7 +171,7 @@ class SpanTaskMaker:
                 k2, f2, _ = self.templates[rel2]
                 sentences.append(fill(r.choice(f2), subj, self.value(k2)))
         r.shuffle(sentences)
-        passage = self.plant(sentences, r.randint(60, 650))
+        passage = self.plant(sentences, r.randint(60, max(60, self.max_filler)))
         q = fill(r.choice(questions), subj, '')
         return self.finish(q, passage, answer if present else '', 'facts')
 
@@ -234,7 +239,7 @@ class SpanTaskMaker:
     def sample(self):
         while True:
             x = self.rng.random()
-            ex = self.facts() if x < 0.5 else self.babi() if x < 0.75 else self.code_fn()
+            ex = self.facts() if x < self.cut_facts else self.babi() if x < self.cut_babi else self.code_fn()
             if ex is not None:
                 return ex
 

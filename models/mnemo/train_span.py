@@ -81,7 +81,7 @@ def validate(sr, examples, sp, tok, bs=16):
 def save(path, model, sr, opt, step, spent, extra, frozen):
     tmp = path + '.tmp'
     torch.save({'config': model.cfg.to_dict(), 'model': model.state_dict(), 'span': sr.state_dict(),
-                'bidi_layers': len(sr.bidi), 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
+                'bidi_layers': len(sr.bidi), 'causal_blocks': len(sr.blocks), 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
                 'conf_name': 'm1', **extra}, tmp)
     os.replace(tmp, path)
 
@@ -98,12 +98,15 @@ def main():
     ap.add_argument('--max-steps', type=int, default=10 ** 9, help='or after this many steps in all')
     ap.add_argument('--total-minutes', type=float, default=50.0, help='the whole run, for the lr schedule')
     ap.add_argument('--bidi', type=int, default=1, help='non-causal blocks on top of the trunk')
+    ap.add_argument('--causal-blocks', type=int, default=None, help='trunk blocks kept under the non-causal ones (default: all)')
     ap.add_argument('--frozen-blocks', type=int, default=1, help='lowest trunk blocks kept as the reader has them')
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=1e-3, help='trunk; new layers get 3x')
     ap.add_argument('--corpus', default=os.path.join(ROOT, 'data', 'corpus', 'train.jsonl'))
     ap.add_argument('--corpus-mb', type=float, default=8.0)
     ap.add_argument('--tokenizer', default=os.path.join(ROOT, 'data', 'tokenizer.json'))
+    ap.add_argument('--mix', default='0.5,0.25,0.25', help='shares of facts, babi and code examples in training')
+    ap.add_argument('--max-filler', type=int, default=650, help='most characters of real text around planted facts in training')
     ap.add_argument('--threads', type=int, default=1)   # see train.py: one thread on a shared CPU
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--val', type=int, default=160, help='validation examples (held-out corpus files)')
@@ -118,7 +121,7 @@ def main():
         cfg = MnemoConfig(**ck['config'])
         model = Mnemo(cfg)
         model.load_state_dict(ck['model'])
-        sr = SpanReader(cfg, ck['bidi_layers'])
+        sr = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'))
         sr.load_state_dict(ck['span'])
         step, spent = ck['step'], ck['train_seconds']
         print(f'resumed {args.ckpt} at step {step} ({spent / 60:.1f} min trained)')
@@ -133,7 +136,7 @@ def main():
             cfg = MnemoConfig(**json.load(open(os.path.join(args.init_from, 'model.json')))['config'])
             model = Mnemo(cfg)
             model.load_state_dict(load_folder(args.init_from, cfg))
-        sr = SpanReader.from_trunk(model, args.bidi)
+        sr = SpanReader.from_trunk(model, args.bidi, args.causal_blocks)
         if args.init_span:
             c1 = torch.load(args.init_span, map_location='cpu')
             missing, unexpected = sr.load_state_dict(c1['span'], strict=False)
@@ -154,7 +157,8 @@ def main():
                             lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     if ck is not None:
         opt.load_state_dict(ck['opt'])
-    tm = SpanTaskMaker(tok, args.corpus, seed=args.seed + step, max_mb=args.corpus_mb)
+    tm = SpanTaskMaker(tok, args.corpus, seed=args.seed + step, max_mb=args.corpus_mb,
+                       mix=tuple(map(float, args.mix.split(','))), max_filler=args.max_filler)
     vm = SpanTaskMaker(tok, args.corpus.replace('train.jsonl', 'heldout.jsonl'), seed=12345, max_mb=args.corpus_mb)
     val = [vm.sample() for _ in range(args.val)]
     print(f'{sr.n_params() / 1e6:.2f}M span params; batch {args.batch}; {len(tm.prose)} prose / {len(tm.code)} code '
