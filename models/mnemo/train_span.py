@@ -51,7 +51,7 @@ def best_spans(sr, batch, max_span=MAX_SPAN):
     ls = masked_log_softmax(s_log, batch['passage'])
     le = masked_log_softmax(e_log, batch['passage'])
     T = ls.size(1)
-    i = torch.arange(T)
+    i = torch.arange(T, device=ls.device)
     ok = (i.view(T, 1) <= i.view(1, T)) & (i.view(1, T) < i.view(T, 1) + max_span)     # (T, T)
     score = ls.unsqueeze(2) + le.unsqueeze(1)                                         # (B, T, T)
     score = score.masked_fill(~ok.unsqueeze(0), NEG)
@@ -61,13 +61,13 @@ def best_spans(sr, batch, max_span=MAX_SPAN):
 
 
 @torch.no_grad()
-def validate(sr, examples, sp, tok, bs=16):
+def validate(sr, examples, sp, tok, bs=16, device='cpu'):
     """Exact match of the best span's text (has-answer rows) and has-answer accuracy."""
     sr.eval()
     em = n = hits = 0
     for i in range(0, len(examples), bs):
         chunk = examples[i:i + bs]
-        batch = collate(chunk, sp)
+        batch = {k: v.to(device) for k, v in collate(chunk, sp).items()}
         for e, (s, x, _, h) in zip(chunk, best_spans(sr, batch)):
             off = len(e.question) + 2
             hits += (h > 0) == bool(e.starts)
@@ -107,6 +107,7 @@ def main():
     ap.add_argument('--tokenizer', default=os.path.join(ROOT, 'data', 'tokenizer.json'))
     ap.add_argument('--mix', default='0.5,0.25,0.25', help='shares of facts, babi and code examples in training')
     ap.add_argument('--max-filler', type=int, default=650, help='most characters of real text around planted facts in training')
+    ap.add_argument('--device', default='cpu', help='cuda on a GPU machine (every reader of a checkpoint loads it with map_location=cpu)')
     ap.add_argument('--threads', type=int, default=1)   # see train.py: one thread on a shared CPU
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--val', type=int, default=160, help='validation examples (held-out corpus files)')
@@ -151,6 +152,7 @@ def main():
     for blk in sr.blocks[:args.frozen_blocks]:
         for p in blk.parameters():
             p.requires_grad_(False)
+    sr.to(args.device)
     new = [p for n, p in sr.named_parameters() if n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
     old = [p for n, p in sr.named_parameters() if p.requires_grad and not n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
     opt = torch.optim.AdamW([{'params': old, 'lr_scale': 1.0}, {'params': new, 'lr_scale': 3.0}],
@@ -167,7 +169,7 @@ def main():
     log, warmup = {}, 30
 
     def checkpoint():
-        v = validate(sr, val, tok.ids, tok)
+        v = validate(sr, val, tok.ids, tok, device=args.device)
         print(f'step {step} ' + ' '.join(f'{k} {x:.3f}' for k, x in v.items()), flush=True)
         save(args.ckpt, model, sr, opt, step, spent + time.time() - t0, {'val': v, 'log': log}, args.frozen_blocks)
 
@@ -176,7 +178,7 @@ def main():
         lr = args.lr * min(1.0, (step + 1) / warmup) * max(0.1, 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
         for g in opt.param_groups:
             g['lr'] = lr * g['lr_scale']
-        batch = collate([tm.sample() for _ in range(args.batch)], tok.ids)
+        batch = {k: v.to(args.device) for k, v in collate([tm.sample() for _ in range(args.batch)], tok.ids).items()}
         out = span_losses(sr, batch)
         loss = sum(out.values())
         opt.zero_grad(set_to_none=True)
