@@ -45,11 +45,11 @@ ROOT = os.path.join(HERE, '..')
 def load_span(model_dir=None, ckpt=None):
     if ckpt:
         ck = torch.load(ckpt, map_location='cpu')
-        sr = SpanReader(MnemoConfig(**ck['config']), ck['bidi_layers'], ck.get('causal_blocks'))
+        sr = SpanReader(MnemoConfig(**ck['config']), ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
         sr.load_state_dict(ck['span'])
         return sr.eval(), None
     mj = json.load(open(os.path.join(model_dir, 'model.json')))
-    sr = SpanReader(MnemoConfig(**mj['config']), mj['spanConfig']['bidiLayers'], mj['spanConfig'].get('causalBlocks'))
+    sr = SpanReader(MnemoConfig(**mj['config']), mj['spanConfig']['bidiLayers'], mj['spanConfig'].get('causalBlocks'), mj['spanConfig'].get('alibi', False))
     sr.load_state_dict(load_folder(model_dir, prefix='span.'))
     return sr.eval(), mj
 

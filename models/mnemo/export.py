@@ -160,7 +160,7 @@ def model_json(cfg, model_id, version, train_info, span=None, answers=None):
         **({'answers': answers} if answers else {}),
         'training': train_info,
         'config': cfg.to_dict(),
-        **({'spanConfig': {'bidiLayers': len(span.bidi), 'causalBlocks': len(span.blocks)}} if span is not None else {}),
+        **({'spanConfig': {'bidiLayers': len(span.bidi), 'causalBlocks': len(span.blocks), 'alibi': span.alibi}} if span is not None else {}),
     }
 
 
@@ -278,7 +278,7 @@ def main():
     model.eval()
     span = None
     if 'span' in ck:                        # a train_span.py checkpoint: the memory model + the span reader
-        span = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'))
+        span = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
         span.load_state_dict(ck['span'])
         span.eval()
     os.makedirs(os.path.join(args.out, 'fixtures'), exist_ok=True)

@@ -209,9 +209,16 @@ class SpanReader(nn.Module):
     from a few hundred CPU steps, and did not (validation exact match stayed at 2-6%).
     """
 
-    def __init__(self, cfg: MnemoConfig, bidi_layers: int = 1, causal_blocks: Optional[int] = None):
+    def __init__(self, cfg: MnemoConfig, bidi_layers: int = 1, causal_blocks: Optional[int] = None, alibi: bool = False):
         super().__init__()
         self.cfg = cfg
+        # ALiBi in the non-causal blocks: head h adds -slope_h * |i - j| to its attention scores
+        # (slopes 2^-2 ... 2^-8 for 4 heads), so "look at my neighbours" (is the subject of the
+        # question next to me?) is there from the first step instead of being learned from
+        # absolute positions. Not a parameter: a constant of the graph.
+        self.alibi = alibi
+        self.register_buffer('slopes', torch.tensor([2.0 ** (-8 * (h + 1) / cfg.n_heads) for h in range(cfg.n_heads)]),
+                             persistent=False)
         self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)      # shared with Mnemo.wte, frozen
         self.wpe = nn.Embedding(cfg.max_positions, cfg.d_model)
         n_causal = cfg.n_layers if causal_blocks is None else causal_blocks
@@ -232,8 +239,8 @@ class SpanReader(nn.Module):
             nn.init.zeros_(blk.mlp[2].weight)
 
     @classmethod
-    def from_trunk(cls, mnemo: 'Mnemo', bidi_layers: int = 1, causal_blocks: Optional[int] = None):
-        sr = cls(mnemo.cfg, bidi_layers, causal_blocks)
+    def from_trunk(cls, mnemo: 'Mnemo', bidi_layers: int = 1, causal_blocks: Optional[int] = None, alibi: bool = False):
+        sr = cls(mnemo.cfg, bidi_layers, causal_blocks, alibi)
         own = sr.state_dict()
         for k, v in mnemo.state_dict().items():
             if k in own and not k.startswith(('bidi.', 'span.', 'has.', 'match.')):
@@ -258,6 +265,9 @@ class SpanReader(nn.Module):
         for blk in self.blocks:
             x, _, _ = blk(x, bias)
         full = torch.where(mask, 0.0, NEG).view(B, 1, 1, T).to(torch.float32)  # every real token, both ways
+        if self.alibi:
+            dist = (pos.view(T, 1) - pos.view(1, T)).abs().to(torch.float32)          # (T, T)
+            full = full - self.slopes.view(1, -1, 1, 1) * dist                         # (B, H, T, T)
         for blk in self.bidi:
             x, _, _ = blk(x, full)
         h = self.ln_f(x)                                                       # (B, T, D)

@@ -81,7 +81,7 @@ def validate(sr, examples, sp, tok, bs=16, device='cpu'):
 def save(path, model, sr, opt, step, spent, extra, frozen):
     tmp = path + '.tmp'
     torch.save({'config': model.cfg.to_dict(), 'model': model.state_dict(), 'span': sr.state_dict(),
-                'bidi_layers': len(sr.bidi), 'causal_blocks': len(sr.blocks), 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
+                'bidi_layers': len(sr.bidi), 'causal_blocks': len(sr.blocks), 'alibi': sr.alibi, 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
                 'conf_name': 'm1', **extra}, tmp)
     os.replace(tmp, path)
 
@@ -99,6 +99,7 @@ def main():
     ap.add_argument('--total-minutes', type=float, default=50.0, help='the whole run, for the lr schedule')
     ap.add_argument('--bidi', type=int, default=1, help='non-causal blocks on top of the trunk')
     ap.add_argument('--causal-blocks', type=int, default=None, help='trunk blocks kept under the non-causal ones (default: all)')
+    ap.add_argument('--alibi', action='store_true', help='distance biases in the non-causal blocks (SpanReader)')
     ap.add_argument('--frozen-blocks', type=int, default=1, help='lowest trunk blocks kept as the reader has them')
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=1e-3, help='trunk; new layers get 3x')
@@ -122,7 +123,7 @@ def main():
         cfg = MnemoConfig(**ck['config'])
         model = Mnemo(cfg)
         model.load_state_dict(ck['model'])
-        sr = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'))
+        sr = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
         sr.load_state_dict(ck['span'])
         step, spent = ck['step'], ck['train_seconds']
         print(f'resumed {args.ckpt} at step {step} ({spent / 60:.1f} min trained)')
@@ -137,7 +138,7 @@ def main():
             cfg = MnemoConfig(**json.load(open(os.path.join(args.init_from, 'model.json')))['config'])
             model = Mnemo(cfg)
             model.load_state_dict(load_folder(args.init_from, cfg))
-        sr = SpanReader.from_trunk(model, args.bidi, args.causal_blocks)
+        sr = SpanReader.from_trunk(model, args.bidi, args.causal_blocks, args.alibi)
         if args.init_span:
             c1 = torch.load(args.init_span, map_location='cpu')
             missing, unexpected = sr.load_state_dict(c1['span'], strict=False)
