@@ -4,9 +4,9 @@
 #   nohup models/train_m2.sh > models/runs/m2.log 2>&1 &
 #   DEVICE=cuda TOTAL_MINUTES=9 models/train_m2.sh        # on a GPU machine, one chunk a call
 # The span reader: three fresh non-causal blocks on m2's frozen, shared token and position
-# embeddings (no causal trunk blocks), the question-match feature, lr 2e-3 (6e-3 for the new
+# embeddings (no causal trunk blocks) with ALiBi distance biases, the question-match feature, lr 2e-3 (6e-3 for the new
 # blocks), cosine to a tenth. The shipped weights' path (MODEL_CARD.md, "Training compute")
-# began with 8 minutes of the default task mix before this one.
+# began with 240 steps (10 minutes) of the default task mix before this one.
 # Then:
 #   /usr/bin/python3 -m models.mnemo.evaluate_span --ckpt models/checkpoints/span.pt --calibrate models/runs/answers.json
 #   /usr/bin/python3 -m models.mnemo.export --ckpt models/checkpoints/span.pt --out models/mnemo-m2 \
@@ -23,7 +23,7 @@ if [ -f $CK/span.pt ]; then
   START=(--resume)
   done_min=$($PY -c "import torch;print(torch.load('$CK/span.pt',map_location='cpu')['train_seconds']/60)")
 else
-  START=(--init-from models/mnemo-m2 --causal-blocks 0 --bidi 3 --frozen-blocks 0)
+  START=(--init-from models/mnemo-m2 --causal-blocks 0 --bidi 3 --frozen-blocks 0 --alibi)
   done_min=0
 fi
 left=$(/usr/bin/python3 -c "print(max(0.5, $TOTAL - $done_min))")
