@@ -260,6 +260,26 @@ def write_state_index(model, out_dir, span=None):
     json.dump(where, open(os.path.join(out_dir, 'state_index.json'), 'w'))
 
 
+def trunk_training(folder):
+    """The trunk's own training info from the folder it came from (a span model's holds it under 'trunk')."""
+    training = json.load(open(os.path.join(folder, 'model.json')))['training']
+    return training.get('trunk', training)
+
+
+def carry_over(mj, old_path):
+    """Blocks of a model.json this export does not make, kept when exporting into a folder that has
+    them: the static key table (static_keys.bin stays in the folder, and keyDim is its width) and the
+    fusion weights tuned for it; neither depends on the graphs written here."""
+    if not os.path.exists(old_path):
+        return mj
+    old = json.load(open(old_path))
+    if 'staticKeys' in old:
+        mj['staticKeys'], mj['keyDim'] = old['staticKeys'], old['keyDim']
+    if 'retrieval' in old:
+        mj['retrieval'] = old['retrieval']
+    return mj
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', required=True)
@@ -291,9 +311,10 @@ def main():
             'config': ck.get('conf_name'), 'params': model.n_params()}
     if span is not None:                    # the trunk's own training is in its source folder's model.json
         info = {'span': {**info, 'params': span.n_params(), 'frozenBlocks': ck.get('frozen_blocks', 0)},
-                'trunk': json.load(open(os.path.join(args.trunk_from, 'model.json')))['training'] if args.trunk_from else {}}
+                'trunk': trunk_training(args.trunk_from) if args.trunk_from else {}}
     answers = json.load(open(args.answers)) if args.answers else None
-    json.dump(model_json(cfg, args.id, version, info, span, answers), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    mj = model_json(cfg, args.id, version, info, span, answers)
+    json.dump(carry_over(mj, os.path.join(args.out, 'model.json')), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
     json.dump(parity_fixture(model, span), open(os.path.join(args.out, 'fixtures', 'parity.json'), 'w'))
     print(f'exported {args.out}: {model.n_params()/1e6:.2f}M params, weights.bin {nbytes/1e6:.1f} MB')
 
