@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import time
 
 import torch
@@ -169,10 +170,16 @@ def main():
     t0 = last_save = time.time()
     log, warmup = {}, 30
 
+    best = ck.get('best_val_em', -1.0) if ck is not None else -1.0
+
     def checkpoint():
+        nonlocal best
         v = validate(sr, val, tok.ids, tok, device=args.device)
         print(f'step {step} ' + ' '.join(f'{k} {x:.3f}' for k, x in v.items()), flush=True)
-        save(args.ckpt, model, sr, opt, step, spent + time.time() - t0, {'val': v, 'log': log}, args.frozen_blocks)
+        best = max(best, v['val_em'])
+        save(args.ckpt, model, sr, opt, step, spent + time.time() - t0, {'val': v, 'log': log, 'best_val_em': best}, args.frozen_blocks)
+        if v['val_em'] >= best:       # the weights to export: validation exact match can fall as well as rise
+            shutil.copy(args.ckpt, args.ckpt.replace('.pt', '.best.pt'))
 
     while time.time() - t0 < args.minutes * 60 and step < args.max_steps:
         done = (spent + time.time() - t0) / 60 / args.total_minutes
