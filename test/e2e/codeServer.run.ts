@@ -159,9 +159,11 @@ async function main(): Promise<number> {
         { id: 'folder', tool: 'mnemo_summary', input: {} },
         { id: 'empty', tool: 'mnemo_search', input: { question: '   ' } },
         { id: 'outside', tool: 'mnemo_summary', input: { path: '../..' } },
-        // Cancelled while it runs (VS Code passes the cancellation on to Mnemo's tool), then the
-        // same tool must still answer.
-        { id: 'cancelled', tool: 'mnemo_summary', input: { path: '.' }, cancelAfterMs: 100 },
+        // Cancelled as soon as the call has gone out: the caller gets a cancellation, not a result,
+        // and the tool answers the next call. (On this small folder a tool call takes ~0.1 s, too
+        // short to cancel reliably inside Mnemo's own work; test/extension/agents.test.ts checks
+        // that Mnemo's tool stops on a cancelled token.)
+        { id: 'cancelled', tool: 'mnemo_summary', input: { path: '.' }, cancelAfterMs: 0 },
         { id: 'after', tool: 'mnemo_search', input: { question: 'Who was the wife of Elimelech?', max_passages: 1 } },
       ];
       writeCalls(server!.userDataDir, calls, 300 * SCALE);
@@ -208,7 +210,7 @@ async function main(): Promise<number> {
 
       expectRejected(result('empty'), /"question" is empty/);
       expectRejected(result('outside'), /no "\.\."/);
-      expectRejected(result('cancelled'), /cancel|abort/i);
+      expectRejected(result('cancelled'), /\b(Canceled|AbortError)\b/);
       const after = toolPassages(toolText(result('after')))[0];
       if (after?.path !== 'texts/ruth-1.txt') throw new Error(`after a cancelled call, mnemo_search should still find texts/ruth-1.txt; it found ${after ? after.path : 'nothing'}`);
     }, false);

@@ -9,8 +9,8 @@
 // decides nothing about right answers: the suite checks them.
 //
 // calls.json:   { "readyTimeoutSeconds": 300,
-//                 "calls": [{ "id": "...", "tool": "mnemo_search", "input": {...}, "cancelAfterMs": 100 }] }
-// results.json: { "ok": true, "tools": [...], "chatModels": n, "ready": {...}, "results": [...] }
+//                 "calls": [{ "id": "...", "tool": "mnemo_search", "input": {...}, "cancelAfterMs": 0 }] }
+// results.json: { "ok": true, "tools": [...], "chatModels": ["vendor/id"], "ready": {...}, "results": [...] }
 //               or { "ok": false, "error": "..." } when the probe itself could not run.
 'use strict';
 
