@@ -218,7 +218,7 @@ export interface QueryOptions {
   readonly fusionWeight?: number;
   /**
    * Relative BM25 drop, in [0, 1], down to which the fused mode keeps the lexical order at the
-   * top; for evaluation and tuning only. Default: model.json's retrieval.lexicalMargin, else 0.5.
+   * top; for evaluation and tuning only. Default: model.json's retrieval.lexicalMargin, else 0.1.
    */
   readonly lexicalMargin?: number;
 }

@@ -30,12 +30,13 @@ export const DEFAULT_FUSION_WEIGHT = 0.9;
 
 /**
  * Lexical margin when model.json gives none: the lexical order is kept at the top while each
- * step down its list drops the raw BM25 score by at least this fraction (see fuse). 0.5 is
- * conservative for any model: it keeps only a first place that scores twice its runner-up, the
- * kind of clear keyword match (a rare name, a number) that keys have no reason to overrule.
+ * step down its list drops the raw BM25 score by at least this fraction (see fuse). 0.1 is what
+ * the dev sets chose for mnemo-m2 (with weight 0.6; bench/qa/tune.ts). A margin only matters
+ * below (1 − w)/w: a segment can overtake BM25's first only if the first's drop to it is under
+ * that (0.11 at the default weight 0.9), so with the defaults nearly every first place is kept.
  * A model declares its own margin, tuned on the dev sets, in retrieval.lexicalMargin.
  */
-export const DEFAULT_LEXICAL_MARGIN = 0.5;
+export const DEFAULT_LEXICAL_MARGIN = 0.1;
 
 /** How two candidate lists are fused: model.json `retrieval`, or the defaults above. */
 export interface FusionParams {
