@@ -121,6 +121,8 @@ for (const n of names) {
   else if (/\.(ts|map|py|pt|ckpt)$/.test(n) && !n.endsWith('.d.ts')) problems.push(`source or checkpoint: ${n}`);
   else if (n.startsWith('models/') && !n.startsWith(`${MODEL_DIR}/`)) problems.push(`not the shipped model: ${n}`);
   else if (n.startsWith(`${MODEL_DIR}/fixtures/`)) problems.push(`test fixture: ${n}`);
+  // test/ holds the e2e probe extension (test/e2e/probe), which must never ship inside Mnemo.
+  else if (n.startsWith('test/')) problems.push(`test file: ${n}`);
 }
 if (problems.length) fail(`${out} is wrong:\n  ${problems.join('\n  ')}`);
 

@@ -8,20 +8,23 @@
 //   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m2)
 //   npm run eval:qa -- --render             writes the section again from the last results.json
 //   npm run eval:qa -- --tune               dev sets only (books 4k and 128k unless --sizes):
-//                                           the fused mode's lexical share on a grid 0..1,
-//                                           prints the best (model.json retrieval.fusionWeight);
-//                                           writes nothing else
+//                                           the fused mode's lexical share and lexical margin on
+//                                           a grid (bench/qa/tune.ts), prints the grid and the
+//                                           best (model.json retrieval.fusionWeight and
+//                                           retrieval.lexicalMargin) and writes it to
+//                                           .cache/bench/qa/tune.md; writes nothing else
 // Workspaces and the engine's memory of them are kept in .cache/bench/qa (re-runs reuse them);
 // per-question outcomes go to .cache/bench/qa/results.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { readModelConfig, type ModelConfig } from '../../src/core/model';
+import { loadModel, readModelConfig, type ModelConfig } from '../../src/core/model';
 import { MnemoTokenizer } from '../../src/core/tokenizer';
-import type { Question, Split } from './questions';
+import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
 import { ENGINE_RETRIEVAL, MODES, modelCacheKey, runSet, type SetOutcome } from './run';
 import { BOOK_SIZES, buildSets, parseSize, sizeLabel, type SetSelection } from './sets';
+import { tuneReport, tuneSet, type TunedSet } from './tune';
 
 // The repository root: the first folder above this script with a package.json (this module is
 // bundled both into out/bench/qa/main.js and into out/bench/main.js).
@@ -39,7 +42,6 @@ const MAX_FILE_BYTES = 256 * 2 ** 20;
 /** Questions asked per code set in a quick run, and its sources: one Python and one JavaScript repository and the test book (CI runs it; it must stay near a minute). */
 const QUICK_SAMPLE = 15;
 const QUICK_SOURCES = ['email', 'commander', 'kjv'];
-const TUNE_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 export interface QaOptions {
   readonly quick: boolean;
@@ -91,7 +93,7 @@ async function bytesPerTokenOf(modelDir: string): Promise<(sample: string) => nu
 }
 
 /** Runs the evaluation; returns the Markdown section (also spliced into options.out). */
-export async function runQa(options: QaOptions): Promise<{ section?: string; results: readonly SetOutcome[] }> {
+export async function runQa(options: QaOptions): Promise<{ section?: string; results: readonly SetOutcome[]; tune?: string }> {
   runStarted = Date.now();
   if (options.render) {
     // The last run's outcomes, written again (after a change to bench/qa/report.ts), measuring nothing.
@@ -107,29 +109,22 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
   mkdirSync(memoryDir, { recursive: true });
   log(`model ${config.id} ${config.version} from ${options.modelDir}; memory cached in ${memoryDir}`);
   const sets = await buildSets(repoRoot, join(cacheRoot, 'workspaces'), options.selection, await bytesPerTokenOf(options.modelDir), log);
+  if (options.tune) return { results: [], tune: await tune(options, sets, memoryDir) };
   const questions = new Map<string, Question>();
   for (const s of sets) for (const q of s.questions) questions.set(q.id, q);
   const results: SetOutcome[] = [];
   for (const set of sets) {
     const t0 = Date.now();
-    const r = await runSet(set, {
-      modelDir: options.modelDir, cacheDir: memoryDir, modes: options.tune ? ['lexical', 'auto'] : MODES,
-      fusionWeights: options.tune ? TUNE_GRID : undefined, maxFileBytes: MAX_FILE_BYTES, log,
-    });
+    const r = await runSet(set, { modelDir: options.modelDir, cacheDir: memoryDir, modes: MODES, maxFileBytes: MAX_FILE_BYTES, log });
     results.push(r);
     const by = MODES.map((m) => {
-      const of = r.outcomes.filter((o) => o.mode === m && o.fusionWeight === undefined);
+      const of = r.outcomes.filter((o) => o.mode === m);
       return of.length ? `${m} ${of.filter((o) => o.top1Lines).length}/${of.length}` : undefined;
     }).filter(Boolean);
     // Written after every set, so that a run stopped before its largest books still leaves
     // what it measured.
-    if (!options.tune) writeReport(options, config, questions, results, false);
+    writeReport(options, config, questions, results, false);
     log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  if (options.tune) {
-    writeResults(options, config, questions, results, true);
-    tuneReport(results);
-    return { results };
   }
   const section = writeReport(options, config, questions, results, true);
   return { section, results };
@@ -142,7 +137,7 @@ function writeResults(options: QaOptions, config: ModelConfig, questions: Readon
     minutes: (Date.now() - runStarted) / 60000, load: `${startLoad.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
     finished, questions: [...questions.values()], results,
   };
-  writeFileSync(join(cacheRoot, options.tune ? 'tune.json' : 'results.json'), JSON.stringify(body, null, 1));
+  writeFileSync(join(cacheRoot, 'results.json'), JSON.stringify(body, null, 1));
   return body;
 }
 
@@ -188,37 +183,33 @@ function writeReport(options: QaOptions, config: ModelConfig, questions: Readonl
   return section;
 }
 
-/** Prints top-1 (lines) of 'auto' per dev set and lexical share, and the best share. */
-function tuneReport(results: readonly SetOutcome[]): void {
-  const groups = [...new Set(results.map((r) => r.set.group))];
-  const top1 = (group: string, pick: (o: SetOutcome['outcomes'][number]) => boolean): number =>
-    summarise(results.filter((r) => r.set.group === group).flatMap((r) => r.outcomes).filter(pick)).top1Lines;
-  const lines = [`| lexical share | ${groups.join(' | ')} | mean |`, `|---|${groups.map(() => '---|').join('')}---|`];
-  const lexical = groups.map((g) => top1(g, (o) => o.mode === 'lexical'));
-  lines.push(`| lexical alone | ${lexical.map((x) => (x * 100).toFixed(1)).join(' | ')} | ${((lexical.reduce((a, b) => a + b, 0) / groups.length) * 100).toFixed(1)} |`);
-  let best = { w: NaN, mean: -1 };
-  for (const w of TUNE_GRID) {
-    const per = groups.map((g) => top1(g, (o) => o.mode === 'auto' && o.fusionWeight === w));
-    const mean = per.reduce((a, b) => a + b, 0) / groups.length;
-    // Ties go to the larger lexical share: never worse than keyword search is the product rule.
-    if (mean >= best.mean) best = { w, mean };
-    lines.push(`| ${w.toFixed(1)} | ${per.map((x) => (x * 100).toFixed(1)).join(' | ')} | ${(mean * 100).toFixed(1)} |`);
+/** Ranks every dev set under every fusion setting of the grid; prints and saves the table and the choice. */
+async function tune(options: QaOptions, sets: readonly QuestionSet[], memoryDir: string): Promise<string> {
+  const model = await loadModel(options.modelDir, 'cpu', { info() {}, debug() {}, warn: log, error: log });
+  const tuned: TunedSet[] = [];
+  try {
+    for (const set of sets) {
+      const t0 = Date.now();
+      tuned.push(await tuneSet(set, model, options.modelDir, memoryDir, MAX_FILE_BYTES));
+      log(`${set.name}: ${set.questions.length} questions ranked under every setting (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+  } finally {
+    await model.runtime.dispose();
   }
-  // An engine without QueryOptions.fusionWeight ranks the same whatever the weight: say so
-  // rather than print a "best" weight that was never compared.
-  const ranking = (w: number): string => results.flatMap((r) => r.outcomes).filter((o) => o.mode === 'auto' && o.fusionWeight === w).map((o) => `${o.id}:${o.reciprocalRank}`).join(',');
-  const flat = TUNE_GRID.every((w) => ranking(w) === ranking(TUNE_GRID[0]!));
-  process.stdout.write(`${lines.join('\n')}\n\n${flat
-    ? 'Every lexical share ranked every dev question the same: this engine ignores QueryOptions.fusionWeight, so there is nothing to tune yet.'
-    : `Best on the dev sets (mean top-1 lines over sets): retrieval.fusionWeight = ${best.w} (${(best.mean * 100).toFixed(1)} %)`}\n`);
+  const { text } = tuneReport(tuned);
+  const body = `${options.command} (${((Date.now() - runStarted) / 60000).toFixed(1)} min, ${new Date().toISOString().slice(0, 10)})\n\n${text}\n`;
+  mkdirSync(cacheRoot, { recursive: true });
+  writeFileSync(join(cacheRoot, 'tune.md'), body);
+  return body;
 }
 
 // Run as a command only when this file is the entry point: bundled into out/bench/main.js (the
 // main benchmark imports runQa), `require.main === module` is true there too, and the main
 // benchmark's own flags would start a second, unwanted QA run.
 if (require.main === module && /qa[\\/]main\.js$/.test(process.argv[1] ?? '')) {
-  runQa(parseQaArgs(process.argv.slice(2))).then(({ section }) => {
+  runQa(parseQaArgs(process.argv.slice(2))).then(({ section, tune: tuned }) => {
     if (section) process.stdout.write(`${section}\n`);
+    if (tuned) process.stdout.write(tuned);
   }).catch((e: unknown) => {
     process.stderr.write(`eval:qa: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);

@@ -58,7 +58,7 @@ export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: str
   const groups = new Map<string, SetOutcome[]>();
   for (const r of results) groups.set(r.set.group, [...(groups.get(r.set.group) ?? []), r]);
   return [...groups.entries()].map(([group, rs]) => {
-    const all = rs.flatMap((r) => r.outcomes).filter((o) => o.fusionWeight === undefined);
+    const all = rs.flatMap((r) => r.outcomes);
     const modes: Partial<Record<Mode, ModeSummary>> = {};
     for (const m of MODES) {
       const of = all.filter((o) => o.mode === m);

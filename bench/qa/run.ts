@@ -23,8 +23,6 @@ export const MRR_DEPTH = 10;
 export interface Outcome {
   readonly id: string;
   readonly mode: Mode;
-  /** Tuning only: the lexical share 'auto' was asked with. */
-  readonly fusionWeight?: number;
   readonly top1File: boolean;
   readonly top1Lines: boolean;
   /** 1/rank of the first citation (of the first MRR_DEPTH) that overlaps an answer, else 0. */
@@ -91,19 +89,21 @@ export function score(question: Question, mode: Mode, answer: ContractAnswer, re
 
 const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write(`warn: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) };
 
-/** A cache folder per model: the id, version and a hash of its model.json. */
+/**
+ * A cache folder per model: the id, version and a hash of its model.json without `retrieval`
+ * (how stored segments are ranked changes nothing that was read, so tuning it, then measuring
+ * with the tuned values, reuses the same memory).
+ */
 export function modelCacheKey(modelDir: string): string {
-  const json = readFileSync(join(modelDir, 'model.json'), 'utf8');
-  const { id, version } = JSON.parse(json) as { id: string; version: string };
-  return `${id}-${version}-${createHash('sha1').update(json).digest('hex').slice(0, 8)}`.replace(/[^\w.-]+/g, '_');
+  const { retrieval: _ranking, ...config } = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { id: string; version: string; retrieval?: unknown };
+  const hash = createHash('sha1').update(JSON.stringify(config)).digest('hex').slice(0, 8);
+  return `${config.id}-${config.version}-${hash}`.replace(/[^\w.-]+/g, '_');
 }
 
 export interface RunOptions {
   readonly modelDir: string;
   readonly cacheDir: string;
   readonly modes: readonly Mode[];
-  /** Tuning only: 'auto' is asked once with each of these lexical shares (QueryOptions.fusionWeight). */
-  readonly fusionWeights?: readonly number[];
   /** Largest file the engine reads; books are single files of up to ~50 MB. */
   readonly maxFileBytes: number;
   readonly log: (line: string) => void;
@@ -130,25 +130,21 @@ export async function runSet(set: QuestionSet, options: RunOptions): Promise<Set
       return file.slice(c.startLine - 1, c.endLine).join('\n');
     };
     const outcomes: Outcome[] = [];
-    const variants = options.modes.flatMap((mode): { mode: Mode; fusionWeight?: number }[] =>
-      mode === 'auto' && options.fusionWeights ? options.fusionWeights.map((w) => ({ mode, fusionWeight: w })) : [{ mode }]);
     for (const question of set.questions) {
-      for (const { mode, fusionWeight } of variants) {
+      for (const mode of options.modes) {
         const started = performance.now();
         let citationsAt: number | undefined;
-        const query: QueryOptions & { fusionWeight?: number } = {
+        const query: QueryOptions = {
           retrieval: ENGINE_RETRIEVAL[mode],
           // Code questions are scored on citations alone; facts need the answer's words.
           maxTokens: question.value === undefined ? 1 : 16,
           onEvent: (e) => { if (e.type === 'citations' && citationsAt === undefined) citationsAt = performance.now(); },
-          ...(fusionWeight !== undefined ? { fusionWeight } : {}),
         };
         const answer = (await engine.ask(question.question, query)) as ContractAnswer;
         const done = performance.now();
         // The first quoted passage: the answer's own once passages exist, else the top citation's lines.
         const first = answer.passages ? answer.passages[0]?.text : citedText(answer.citations[0]);
-        const scored = score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first);
-        outcomes.push(fusionWeight === undefined ? scored : { ...scored, fusionWeight });
+        outcomes.push(score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first));
       }
     }
     const { questions, ...rest } = set;

@@ -216,6 +216,11 @@ export interface QueryOptions {
    * (front ends never set it). Default: model.json's retrieval.fusionWeight, else 0.9.
    */
   readonly fusionWeight?: number;
+  /**
+   * Relative BM25 drop, in [0, 1], down to which the fused mode keeps the lexical order at the
+   * top; for evaluation and tuning only. Default: model.json's retrieval.lexicalMargin, else 0.1.
+   */
+  readonly lexicalMargin?: number;
 }
 
 export interface ReadOptions {

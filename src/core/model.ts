@@ -50,7 +50,12 @@ export interface ModelConfig extends RuntimeShapes {
   readonly specialTokens: SpecialTokens;
   readonly graphs: Record<CoreGraphName, GraphSpec> & { readonly span?: GraphSpec };
   /** Retrieval settings measured for this model (on the dev sets of models/heldout.json). */
-  readonly retrieval?: { readonly fusionWeight?: number };
+  readonly retrieval?: {
+    /** Share of the lexical side in fused scores, [0, 1]. */
+    readonly fusionWeight?: number;
+    /** Relative drop of raw BM25 scores, [0, 1], down to which the lexical order is kept at the top (retrieve.ts fuse). */
+    readonly lexicalMargin?: number;
+  };
   /** The span head's threshold and calibration, and which kinds of generated text were measured good. */
   readonly answers?: AnswersConfig;
   /** Optional: segment and query keys come from this hashed-feature table instead of the graphs. */
@@ -127,7 +132,9 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   }
   const unit = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
   const retrieval = raw['retrieval'] as Record<string, unknown> | undefined;
-  if (retrieval !== undefined && !unit(retrieval?.['fusionWeight'])) problems.push('model.json: retrieval.fusionWeight must be a number in [0, 1]');
+  for (const field of ['fusionWeight', 'lexicalMargin']) {
+    if (retrieval !== undefined && !unit(retrieval?.[field])) problems.push(`model.json: retrieval.${field} must be a number in [0, 1]`);
+  }
   problems.push(...answersProblems(raw['answers']));
   if (raw['staticKeys'] !== undefined) problems.push(...checkStaticKeysConfig(raw['staticKeys'], raw['keyDim']));
   if (problems.length) throw new ModelContractError(dir, problems);

@@ -33,7 +33,8 @@ const TEXT_CACHE_FILES = 64;
 
 export const DEFAULT_ANSWER_TOKENS = 128;
 export const HOVER_TOKENS = 24;
-const CITATIONS = 5;
+/** Citations an answer shows (and the evaluation tunes for). */
+export const CITATIONS = 5;
 
 function segmentCitation(hit: Hit): Citation {
   return { path: hit.file.path, startLine: hit.file.startLines[hit.index]!, endLine: hit.file.endLines[hit.index]!, score: hit.score, sources: hit.sources };
@@ -160,7 +161,7 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const started = performance.now();
   if (ctx.memory.segmentCount === 0) throw noMemoryError();
   const texts = new SourceTexts(ctx);
-  const hits = await retrieve(ctx, question, CITATIONS, options?.retrieval ?? 'auto', { fusionWeight: options?.fusionWeight, candidates: options?.fast ? 32 : undefined });
+  const hits = await retrieve(ctx, question, CITATIONS, options?.retrieval ?? 'auto', { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
   const segments = await texts.segments(hits);
   if (segments.length === 0) {
     const text = hits.length === 0

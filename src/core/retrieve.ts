@@ -1,7 +1,8 @@
 // Finding the stored segments a question is about, over the whole memory: the lexical index
 // (BM25 over code-aware terms) and the model's keys (a dot product with every stored key) each
 // give their top N, and 'auto' fuses the two lists by a convex combination of their min-max
-// normalised scores. Neither side re-ranks the other's short list.
+// normalised scores, except where the lexical side is confident: there its order is kept (see
+// fuse). Neither side re-ranks the other's short list.
 import type { RetrievalMode, RetrievalSource } from './api';
 import type { LexicalIndex } from './lexicalIndex';
 import { KEY_SCALE, type FileMemory, type WorkspaceMemory } from './memory';
@@ -26,6 +27,28 @@ export interface Hit {
  * weight in model.json (retrieval.fusionWeight, tuned on the dev sets).
  */
 export const DEFAULT_FUSION_WEIGHT = 0.9;
+
+/**
+ * Lexical margin when model.json gives none: the lexical order is kept at the top while each
+ * step down its list drops the raw BM25 score by at least this fraction (see fuse). 0.1 is what
+ * the dev sets chose for mnemo-m2 (with weight 0.6; bench/qa/tune.ts). A margin only matters
+ * below (1 − w)/w: a segment can overtake BM25's first only if the first's drop to it is under
+ * that (0.11 at the default weight 0.9), so with the defaults nearly every first place is kept.
+ * A model declares its own margin, tuned on the dev sets, in retrieval.lexicalMargin.
+ */
+export const DEFAULT_LEXICAL_MARGIN = 0.1;
+
+/** How two candidate lists are fused: model.json `retrieval`, or the defaults above. */
+export interface FusionParams {
+  /** Share of the lexical side in the fused score, in [0, 1]. */
+  readonly weight: number;
+  /**
+   * Relative drop of the raw BM25 score, in [0, 1], at or above which a step down the lexical list
+   * counts as clear. 0 keeps the whole lexical order; 1 keeps only a lexical side with a lone
+   * candidate (or a second scored 0), i.e. plain convex fusion.
+   */
+  readonly lexicalMargin: number;
+}
 
 /** Candidates each side contributes to the fusion. */
 export const CANDIDATES = 100;
@@ -89,12 +112,35 @@ export function lexicalSegments(memory: WorkspaceMemory, index: LexicalIndex, qu
 export interface Scored { readonly key: string; readonly score: number }
 
 /**
- * Convex fusion of two candidate lists: each side's scores are min-max normalised over its own
- * list (a lone candidate, or all equal, count as 1); a candidate a side did not return gets that
- * side's minimum (0). fused = w·lexical + (1 − w)·model. Sorted best first; ties keep the
- * lexical order, then the model's. Pure, for tests.
+ * How many leading lexical candidates (best first) keep their order: from the first, as long as
+ * each next one scores at most (1 − margin) times the one before it in raw BM25. 0 when the
+ * first's drop to the second is not clear; 1 for a lone candidate. Raw scores, not normalised
+ * ones: the ratio of two BM25 scores of one query does not depend on how long the list is.
  */
-export function fuse(lexical: readonly Scored[], model: readonly Scored[], w: number): { key: string; score: number; lexical: boolean; model: boolean }[] {
+export function confidentPrefix(lexical: readonly Scored[], margin: number): number {
+  if (lexical.length === 0) return 0;
+  let n = 1;
+  while (n < lexical.length && lexical[n]!.score <= (1 - margin) * lexical[n - 1]!.score) n++;
+  // The first place is kept only when its drop to the second is clear (or it stands alone).
+  return n === 1 && lexical.length > 1 ? 0 : n;
+}
+
+export interface Fused { key: string; score: number; lexical: boolean; model: boolean }
+
+/**
+ * Fusion of two candidate lists. Each side's scores are min-max normalised over its own list (a
+ * lone candidate, or all equal, count as 1); a candidate a side did not return gets that side's
+ * minimum (0); fused = w·lexical + (1 − w)·model, ties keeping the lexical order, then the model's.
+ *
+ * Min-max fusion alone lets keys overrule a keyword match that is not close at all: the
+ * normalised scale hides how far BM25's first stands above its second. So where the raw BM25
+ * scores fall clearly from one candidate to the next (a drop of at least `lexicalMargin`, see
+ * confidentPrefix), those leading candidates keep the lexical order at the top; the keys reorder
+ * only from the first near-tie down. A kept place reports at least the fused score of what it
+ * was kept above, so scores still fall down the list. Pure, for tests.
+ */
+export function fuse(lexical: readonly Scored[], model: readonly Scored[], params: FusionParams): Fused[] {
+  const w = params.weight;
   const norm = (list: readonly Scored[]): Map<string, number> => {
     let lo = Infinity;
     let hi = -Infinity;
@@ -107,9 +153,14 @@ export function fuse(lexical: readonly Scored[], model: readonly Scored[], w: nu
   const m = norm(model);
   const order = new Map<string, number>();
   for (const c of [...lexical, ...model]) if (!order.has(c.key)) order.set(c.key, order.size);
-  return [...order.keys()]
-    .map((key) => ({ key, score: w * (l.get(key) ?? 0) + (1 - w) * (m.get(key) ?? 0), lexical: l.has(key), model: m.has(key) }))
+  const kept = lexical.slice(0, confidentPrefix(lexical, params.lexicalMargin)).map((c) => c.key);
+  const isKept = new Set(kept);
+  const scored = (key: string): Fused => ({ key, score: w * (l.get(key) ?? 0) + (1 - w) * (m.get(key) ?? 0), lexical: l.has(key), model: m.has(key) });
+  const rest = [...order.keys()].filter((key) => !isKept.has(key)).map(scored)
     .sort((a, b) => b.score - a.score || order.get(a.key)! - order.get(b.key)!);
+  const head = kept.map(scored);
+  for (let i = head.length - 1; i >= 0; i--) head[i]!.score = Math.max(head[i]!.score, i + 1 < head.length ? head[i + 1]!.score : rest[0]?.score ?? 0);
+  return [...head, ...rest];
 }
 
 export interface RetrieveContext {
@@ -118,25 +169,40 @@ export interface RetrieveContext {
   readonly lexical: LexicalIndex;
 }
 
-/** Clamps a fusion weight to [0, 1]; anything not a number gives the default. */
-export function fusionWeight(ctx: RetrieveContext, requested: number | undefined): number {
-  const w = requested ?? ctx.model.config.retrieval?.fusionWeight ?? DEFAULT_FUSION_WEIGHT;
-  return Number.isFinite(w) ? Math.min(1, Math.max(0, w)) : DEFAULT_FUSION_WEIGHT;
+/** One fusion setting: asked for, else model.json's, else the default; clamped to [0, 1]. */
+function unitOr(requested: number | undefined, declared: number | undefined, fallback: number): number {
+  const v = requested ?? declared ?? fallback;
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : fallback;
+}
+
+/** The fusion settings for one query: the caller's (evaluation and tuning), else model.json's, else the defaults. */
+export function fusionParams(ctx: RetrieveContext, requested: { fusionWeight?: number; lexicalMargin?: number } = {}): FusionParams {
+  const declared = ctx.model.config.retrieval;
+  return {
+    weight: unitOr(requested.fusionWeight, declared?.fusionWeight, DEFAULT_FUSION_WEIGHT),
+    lexicalMargin: unitOr(requested.lexicalMargin, declared?.lexicalMargin, DEFAULT_LEXICAL_MARGIN),
+  };
 }
 
 /** The best `k` segments for `question`, best first, over every segment (or those under `filter`). */
 export async function retrieve(
-  ctx: RetrieveContext, question: string, k: number, mode: RetrievalMode, options: { fusionWeight?: number; candidates?: number; filter?: (f: FileMemory) => boolean } = {},
+  ctx: RetrieveContext, question: string, k: number, mode: RetrievalMode,
+  options: { fusionWeight?: number; lexicalMargin?: number; candidates?: number; filter?: (f: FileMemory) => boolean } = {},
 ): Promise<Hit[]> {
   const n = Math.max(k, options.candidates ?? CANDIDATES);
   if (mode === 'lexical') return lexicalSegments(ctx.memory, ctx.lexical, question, k, options.filter);
   const byModel = topSegments(ctx.memory, await queryKey(ctx.model, question), mode === 'model' ? k : n, options.filter);
   if (mode === 'model') return byModel;
   const byWords = lexicalSegments(ctx.memory, ctx.lexical, question, n, options.filter);
+  return fuseHits(byWords, byModel, fusionParams(ctx, options), k);
+}
+
+/** The best `k` of two sides' hits by fuse; each says which sides found it. */
+export function fuseHits(byWords: readonly Hit[], byModel: readonly Hit[], params: FusionParams, k: number): Hit[] {
   const id = (h: Hit): string => `${h.index}\u0000${h.file.path}`;
   const hits = new Map<string, Hit>();
   for (const h of [...byWords, ...byModel]) if (!hits.has(id(h))) hits.set(id(h), h);
-  const fused = fuse(byWords.map((h) => ({ key: id(h), score: h.score })), byModel.map((h) => ({ key: id(h), score: h.score })), fusionWeight(ctx, options.fusionWeight));
+  const fused = fuse(byWords.map((h) => ({ key: id(h), score: h.score })), byModel.map((h) => ({ key: id(h), score: h.score })), params);
   return fused.slice(0, k).map((f) => {
     const h = hits.get(f.key)!;
     const sources: RetrievalSource[] = [];

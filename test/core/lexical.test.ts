@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analyze';
 import { bestLines, buildAnswer, composeText, isFragment, NOT_SURE, openingLines, type SegmentLines } from '../../src/core/answer';
 import { LexicalIndex, segmentTexts } from '../../src/core/lexicalIndex';
-import { fuse } from '../../src/core/retrieve';
+import { confidentPrefix, fuse, type FusionParams } from '../../src/core/retrieve';
 
 test('analysis splits identifiers, keeps them whole, stems English and keeps numbers whole', () => {
   assert.deepEqual(analyze('getUserName'), ['getusername', 'get', 'user', 'name']);
@@ -75,12 +75,15 @@ test('the index survives serialisation; damaged bytes are refused, never half lo
   assert.throws(() => LexicalIndex.deserialize(forged));
 });
 
+// Plain convex fusion: margin 1 keeps no lexical place (except a lone candidate's).
+const convex = (weight: number): FusionParams => ({ weight, lexicalMargin: 1 });
+
 test('fusion: w = 1 is the lexical order, w = 0 the model order, a missing side counts as its minimum', () => {
   const lexical = [{ key: 'a', score: 9 }, { key: 'b', score: 5 }, { key: 'c', score: 1 }];
   const model = [{ key: 'c', score: 0.9 }, { key: 'd', score: 0.5 }, { key: 'b', score: 0.1 }];
-  assert.deepEqual(fuse(lexical, model, 1).map((f) => f.key).slice(0, 3), ['a', 'b', 'c']);
-  assert.deepEqual(fuse(lexical, model, 0).map((f) => f.key).slice(0, 2), ['c', 'd']);
-  const half = fuse(lexical, model, 0.5);
+  assert.deepEqual(fuse(lexical, model, convex(1)).map((f) => f.key).slice(0, 3), ['a', 'b', 'c']);
+  assert.deepEqual(fuse(lexical, model, convex(0)).map((f) => f.key).slice(0, 2), ['c', 'd']);
+  const half = fuse(lexical, model, convex(0.5));
   assert.deepEqual(half.find((f) => f.key === 'd'), { key: 'd', score: 0.5 * 0 + 0.5 * 0.5, lexical: false, model: true });
   assert.deepEqual(half.find((f) => f.key === 'c'), { key: 'c', score: 0.5, lexical: true, model: true });
 });
@@ -95,13 +98,75 @@ test('fusion with w > 1/2 keeps a first place that the lexical side scores withi
       const lexical = keys.filter(() => rand() < 0.6).map((key) => ({ key, score: rand() * 10 })).sort((a, b) => b.score - a.score);
       const model = keys.filter(() => rand() < 0.6).map((key) => ({ key, score: rand() * 2 - 1 })).sort((a, b) => b.score - a.score);
       if (lexical.length < 2) continue;
-      const top = fuse(lexical, model, w)[0]!;
+      const top = fuse(lexical, model, convex(w))[0]!;
       const lo = lexical.at(-1)!.score;
       const hi = lexical[0]!.score;
       const own = lexical.find((c) => c.key === top.key);
       assert.ok(own, `w=${w}: the fused first place was found by the lexical side`);
       assert.ok((own.score - lo) / (hi - lo) >= 1 - (1 - w) / w - 1e-9, `w=${w}: fused first place is near the lexical best`);
     }
+  }
+});
+
+// A document where one segment holds the number a question asks about, another shares the rest
+// of its words, and keys (as given below, not computed) prefer that other segment.
+const PROXY_DOC = [
+  'The admin proxy listens on port 48213 and forwards requests to the backend pool.',
+  'The public proxy listens on the port set in proxy.conf; which proxy listens where is logged at start.',
+  'Each proxy forwards requests with a timeout of thirty seconds.',
+  'Workers restart when the proxy sends a reload signal.',
+  'Logs of every request are kept for a week.',
+];
+
+function proxyLists(question: string, keys: Record<number, number>): { lexical: { key: string; score: number }[]; model: { key: string; score: number }[] } {
+  const ix = LexicalIndex.empty();
+  ix.addSegments('docs/proxy.md', 's1', 0, PROXY_DOC);
+  const lexical = ix.query(question, 10).map((h) => ({ key: String(h.segment), score: h.score }));
+  const model = Object.entries(keys).map(([key, score]) => ({ key, score })).sort((a, b) => b.score - a.score);
+  return { lexical, model };
+}
+
+test('fusion keeps a confident lexical first place (an exact number) first, even when the keys prefer another segment', () => {
+  const { lexical, model } = proxyLists('Which proxy listens on port 48213?', { 1: 0.62, 2: 0.41, 3: 0.35, 0: 0.3 });
+  assert.equal(lexical[0]!.key, '0', 'BM25 puts the segment with the number first');
+  const drop = 1 - lexical[1]!.score / lexical[0]!.score;
+  assert.ok(drop > 0.25 && drop < 0.43, `a clear raw drop (${drop.toFixed(2)}) that min-max normalisation hides at w = 0.7`);
+  // Plain convex fusion (the rule before the margin) lets the keys overrule it.
+  assert.equal(fuse(lexical, model, convex(0.7))[0]!.key, '1');
+  const fused = fuse(lexical, model, { weight: 0.7, lexicalMargin: 0.25 });
+  assert.equal(fused[0]!.key, '0');
+  assert.ok(fused.every((f, i) => i === 0 || f.score <= fused[i - 1]!.score), 'scores still fall down the list');
+});
+
+test("fusion still lets the keys reorder where the lexical side is unsure (a near-tie at the top)", () => {
+  const { lexical, model } = proxyLists('Which proxy forwards requests?', { 0: 0.6, 1: 0.5, 2: 0.2 });
+  assert.deepEqual(lexical.slice(0, 2).map((c) => c.key), ['2', '0']);
+  assert.ok(1 - lexical[1]!.score / lexical[0]!.score < 0.25, 'the first two are close in BM25');
+  assert.equal(fuse(lexical, model, { weight: 0.7, lexicalMargin: 0.25 })[0]!.key, '0', 'the keys break the near-tie');
+  // Keeping the whole lexical order (margin 0) would not.
+  assert.equal(fuse(lexical, model, { weight: 0.7, lexicalMargin: 0 })[0]!.key, '2');
+});
+
+test('the lexical order is kept down to the first step that is not a clear drop, and nothing below it', () => {
+  const list = (...scores: number[]): { key: string; score: number }[] => scores.map((score, i) => ({ key: `l${i}`, score }));
+  assert.equal(confidentPrefix(list(10, 5, 4.9, 1), 0.3), 2);
+  assert.equal(confidentPrefix(list(10, 9, 1), 0.3), 0, 'a close second: nothing is kept');
+  assert.equal(confidentPrefix(list(10), 0.3), 1);
+  assert.equal(confidentPrefix(list(10, 9, 8), 0), 3, 'margin 0: the whole lexical order');
+  assert.equal(confidentPrefix(list(10, 9, 8), 1), 0, 'margin 1: plain convex fusion');
+  // Random lists: the kept places come first, in lexical order, and scores never rise.
+  let seed = 11;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let trial = 0; trial < 300; trial++) {
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    const lexical = keys.filter(() => rand() < 0.7).map((key) => ({ key, score: rand() * 10 })).sort((a, b) => b.score - a.score);
+    const model = keys.filter(() => rand() < 0.7).map((key) => ({ key, score: rand() * 2 - 1 })).sort((a, b) => b.score - a.score);
+    const params = { weight: rand(), lexicalMargin: rand() * 0.6 };
+    const fused = fuse(lexical, model, params);
+    const n = confidentPrefix(lexical, params.lexicalMargin);
+    assert.deepEqual(fused.slice(0, n).map((f) => f.key), lexical.slice(0, n).map((c) => c.key));
+    assert.ok(fused.every((f, i) => i === 0 || f.score <= fused[i - 1]!.score + 1e-12));
+    assert.equal(new Set(fused.map((f) => f.key)).size, new Set([...lexical, ...model].map((c) => c.key)).size);
   }
 });
 

@@ -6,6 +6,8 @@
 //   MNEMO_E2E_TIMEOUT_SCALE=2 ...         # slower machine: every wait twice as long
 //
 // Needs scripts/code-server.sh (run here; instant once installed) and models/mnemo-m2.
+// Also packages test/e2e/probe, a test-only extension installed beside Mnemo that calls Mnemo's
+// language-model tools through `vscode.lm.invokeTool` (only an extension host can).
 // Writes a screenshot per step, code-server's log and the extension's log to test-results/e2e/.
 // Prints "e2e: N passed, M failed" last and exits 1 if any step failed.
 
@@ -15,7 +17,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Dialog, type Frame, type Locator, type Page } from 'playwright-core';
-import { ensureCodeServer, installExtension, startCodeServer, type CodeServer } from './server';
+import { PROBE_COMMAND, packageProbe, readReport, toolPassages, writeCalls, type ProbeCall, type ProbeResult, type ToolPassage } from './probe';
+import { ensureCodeServer, installExtensions, startCodeServer, type CodeServer } from './server';
 import { Workbench, exactly, initScript } from './workbench';
 
 const REPO = join(__dirname, '../../..');
@@ -86,14 +89,16 @@ async function main(): Promise<number> {
   try {
     let entry = '';
     let vsix = '';
+    let probeVsix = '';
     await step('set up: code-server and the VSIX', async () => {
       entry = ensureCodeServer(REPO);
       vsix = process.env.MNEMO_E2E_VSIX ?? packageVsix();
+      probeVsix = packageProbe(REPO, scratch);
       if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}; run scripts/code-server.sh (it installs chromium)`);
     }, true);
 
-    await step('install the VSIX with code-server --install-extension', async () => {
-      const dirs = installExtension(entry, { repo: REPO, scratch, logFile: join(RESULTS, 'code-server.log') }, vsix);
+    await step('install the VSIX (and the test probe) with code-server --install-extension', async () => {
+      const dirs = installExtensions(entry, { repo: REPO, scratch, logFile: join(RESULTS, 'code-server.log') }, [vsix, probeVsix]);
       server = await startCodeServer(entry, { repo: REPO, scratch, logFile: join(RESULTS, 'code-server.log') }, dirs);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -143,6 +148,72 @@ async function main(): Promise<number> {
       }
       console.log(`      status bar: ${history.join(' → ')}`);
     }, true);
+
+    await step("another extension calls Mnemo's tools through vscode.lm.invokeTool and gets the right passages", async () => {
+      const w = wb!;
+      const calls: ProbeCall[] = [
+        // Ruth 1:1: "a certain man of Bethlehemjudah went to sojourn in the country of Moab".
+        { id: 'fact', tool: 'mnemo_search', input: { question: 'Where did Elimelech and his family go to sojourn?', max_passages: 3 } },
+        { id: 'code', tool: 'mnemo_search', input: { question: 'function that escapes the characters HTML treats specially', max_passages: 3 } },
+        { id: 'file', tool: 'mnemo_summary', input: { path: 'texts/ruth-1.txt' } },
+        { id: 'folder', tool: 'mnemo_summary', input: {} },
+        { id: 'empty', tool: 'mnemo_search', input: { question: '   ' } },
+        { id: 'outside', tool: 'mnemo_summary', input: { path: '../..' } },
+        // Cancelled as soon as the call has gone out: the caller gets a cancellation, not a result,
+        // and the tool answers the next call. (On this small folder a tool call takes ~0.1 s, too
+        // short to cancel reliably inside Mnemo's own work; test/extension/agents.test.ts checks
+        // that Mnemo's tool stops on a cancelled token.)
+        { id: 'cancelled', tool: 'mnemo_summary', input: { path: '.' }, cancelAfterMs: 0 },
+        { id: 'after', tool: 'mnemo_search', input: { question: 'Who was the wife of Elimelech?', max_passages: 1 } },
+      ];
+      writeCalls(server!.userDataDir, calls, 300 * SCALE);
+      await w.runCommand(PROBE_COMMAND);
+      const report = await readReport(server!.userDataDir, w.ms(420));
+      console.log(`      VS Code ${report.vscodeVersion}; vscode.lm.tools lists ${report.tools.map((t) => t.name).join(', ') || 'none of them'}; memory complete after ${report.ready.seconds.toFixed(1)}s ("${report.ready.line}"); chat models: ${report.chatModels.join(', ') || 'none'}`);
+      checkToolListing(manifest, report.tools);
+      const result = (id: string): ProbeResult => report.results.find((r) => r.id === id)!;
+      for (const r of report.results) {
+        console.log(`      ${r.id}: ${r.tool} ${r.ok ? `${toolPassages(r.text.join('\n')).map((p) => `${p.path}:${p.start}-${p.end}`).join(', ') || oneLine(r.text.join(' '), 80)}` : `rejected: ${r.error?.name}: ${oneLine(r.error?.message ?? '', 120)}`} (${r.seconds.toFixed(1)}s)`);
+      }
+
+      const ruth = join(workspace, 'texts/ruth-1.txt');
+      const fact = toolText(result('fact'));
+      const factPassages = toolPassages(fact);
+      const moab = lineOf(ruth, 'went to sojourn in the country of Moab');
+      const top = factPassages[0];
+      if (!top || top.path !== 'texts/ruth-1.txt' || top.start > moab || top.end < moab) {
+        throw new Error(`mnemo_search's first passage should be texts/ruth-1.txt around line ${moab}; it is ${top ? `${top.path}:${top.start}-${top.end}` : 'missing'}:\n${fact}`);
+      }
+      if (factPassages.length > 3) throw new Error(`max_passages 3 was asked; the result has ${factPassages.length} passages`);
+      if (!/^Memory of this folder: .* \(all of it\)\.$/m.test(fact)) throw new Error(`the result does not say the whole folder was searched:\n${fact}`);
+      if (!/\(found by (keyword search|Mnemo's memory model)/.test(top.note)) throw new Error(`the passage does not say which retrieval found it: "${top.note}"`);
+      for (const r of report.results.filter((x) => x.ok)) {
+        if (toolText(r).includes(workspace)) throw new Error(`${r.id}: a tool result names the workspace's absolute path`);
+        for (const p of toolPassages(toolText(r)).filter((x) => !x.note.includes('quote shortened'))) expectFileLines(workspace, p, r.id);
+      }
+
+      const code = toolPassages(toolText(result('code')))[0];
+      const escapeHtml = lineOf(join(workspace, 'src/banner.js'), 'function escapeHtml(');
+      if (!code || code.path !== 'src/banner.js' || code.start > escapeHtml || code.end < escapeHtml) {
+        throw new Error(`the search for the HTML-escaping function should find src/banner.js line ${escapeHtml} first; it found ${code ? `${code.path}:${code.start}-${code.end}` : 'nothing'}`);
+      }
+
+      const file = toolText(result('file'));
+      const opening = toolPassages(file)[0];
+      if (!file.includes('Map of file texts/ruth-1.txt:') || opening?.path !== 'texts/ruth-1.txt' || opening.start !== 1 || !opening.lines.includes('THE BOOK OF RUTH, CHAPTER 1')) {
+        throw new Error(`mnemo_summary of texts/ruth-1.txt should quote how it begins (line 1):\n${file}`);
+      }
+      const folder = toolText(result('folder'));
+      for (const line of [/^ {2}lib\/ {2}2 files, /m, /^ {2}texts\/ {2}1 files, /m, /^ {2}src\/ {2}1 files, /m]) {
+        if (!line.test(folder)) throw new Error(`mnemo_summary of the whole folder should list ${line.source}:\n${folder}`);
+      }
+
+      expectRejected(result('empty'), /"question" is empty/);
+      expectRejected(result('outside'), /no "\.\."/);
+      expectRejected(result('cancelled'), /\b(Canceled|AbortError)\b/);
+      const after = toolPassages(toolText(result('after')))[0];
+      if (after?.path !== 'texts/ruth-1.txt') throw new Error(`after a cancelled call, mnemo_search should still find texts/ruth-1.txt; it found ${after ? after.path : 'nothing'}`);
+    }, false);
 
     await step('a question in the chat gets the right passage quoted and cited; the citation opens that file at that line', async () => {
       const w = wb!;
@@ -269,6 +340,36 @@ async function main(): Promise<number> {
   const notRun = results.filter((r) => r.skipped).length;
   console.log(`e2e: ${passed} passed, ${failed} failed${notRun ? ` (${notRun} of them not run)` : ''} (screenshots and logs in ${relative(REPO, RESULTS)}/)`);
   return failed === 0 ? 0 : 1;
+}
+
+/** `vscode.lm.tools` lists both tools with the descriptions and schemas package.json contributes. */
+function checkToolListing(manifest: any, listed: { name: string; description: string; inputSchema?: any }[]): void {
+  for (const contributed of manifest.contributes.languageModelTools as any[]) {
+    const tool = listed.find((t) => t.name === contributed.name);
+    if (!tool) throw new Error(`vscode.lm.tools does not list ${contributed.name}; it lists ${listed.map((t) => t.name).join(', ') || 'none of them'}`);
+    if (tool.description !== contributed.modelDescription) throw new Error(`vscode.lm.tools gives ${tool.name} the description "${oneLine(tool.description, 120)}"`);
+    if (JSON.stringify(tool.inputSchema) !== JSON.stringify(contributed.inputSchema)) throw new Error(`vscode.lm.tools gives ${tool.name} the input schema ${JSON.stringify(tool.inputSchema)}`);
+  }
+}
+
+/** A successful tool result's text, or the step fails saying why the call was refused. */
+function toolText(r: ProbeResult): string {
+  if (!r.ok) throw new Error(`${r.id}: ${r.tool} was refused: ${r.error?.name}: ${r.error?.message}`);
+  if (r.text.length !== 1 || r.other.length > 0) throw new Error(`${r.id}: ${r.tool} returned ${r.text.length} text parts and [${r.other.join(', ')}]; one text part was expected`);
+  return r.text[0]!;
+}
+
+function expectRejected(r: ProbeResult, message: RegExp): void {
+  if (r.ok) throw new Error(`${r.id}: ${r.tool} should have been refused; it returned:\n${r.text.join('\n')}`);
+  if (!message.test(`${r.error?.name}: ${r.error?.message}`)) throw new Error(`${r.id}: ${r.tool} was refused with "${r.error?.name}: ${r.error?.message}", which does not match ${message}`);
+}
+
+/** A quoted passage is exactly the cited lines of that file (trailing spaces aside). */
+function expectFileLines(workspace: string, p: ToolPassage, id: string): void {
+  const lines = readFileSync(join(workspace, p.path), 'utf8').split('\n').slice(p.start - 1, p.end).map((l) => l.trimEnd()).join('\n');
+  if (p.lines.split('\n').map((l) => l.trimEnd()).join('\n') !== lines) {
+    throw new Error(`${id}: the passage quoted under ${p.path}:${p.start}-${p.end} is not those lines:\n${p.lines}\n--- the file has:\n${lines}`);
+  }
 }
 
 function packageVsix(): string {

@@ -1,5 +1,5 @@
 // code-server for the end-to-end run: installed by scripts/code-server.sh, given a fresh user
-// data folder and extensions folder, the VSIX installed with its own CLI, then served on a
+// data folder and extensions folder, the VSIXs installed with its own CLI, then served on a
 // free localhost port. Everything it prints goes to a log file kept with the results.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -44,16 +44,20 @@ const USER_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-export function installExtension(entry: string, paths: ServerPaths, vsix: string): { userDataDir: string; extensionsDir: string } {
+/** Installs each VSIX into a fresh extensions folder with code-server's own CLI. */
+export function installExtensions(entry: string, paths: ServerPaths, vsixes: readonly string[]): { userDataDir: string; extensionsDir: string } {
   const userDataDir = join(paths.scratch, 'user-data');
   const extensionsDir = join(paths.scratch, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-  const result = spawnSync(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [
+    entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...vsixes.flatMap((v) => ['--install-extension', v]),
+  ], { encoding: 'utf8' });
   const output = `${result.stdout}${result.stderr}`;
-  if (result.status !== 0 || !/was successfully installed/.test(output)) {
-    throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status}):\n${output}`);
+  const installed = output.match(/was successfully installed/g)?.length ?? 0;
+  if (result.status !== 0 || installed !== vsixes.length) {
+    throw new Error(`code-server --install-extension ${vsixes.join(' ')} failed (exit ${result.status}, ${installed} of ${vsixes.length} installed):\n${output}`);
   }
   return { userDataDir, extensionsDir };
 }
