@@ -79,13 +79,17 @@ def fit_platt(X, y, iters=200):
     return w
 
 
+MIN_ANSWERED = 20   # the threshold must let through at least this many dev answers
+
+
 def confidence(cal, lp, h):
     return 1 / (1 + math.exp(-(cal['spanLogProb'] * lp + cal['hasAnswer'] * h + cal['bias'])))
 
 
 def calibrate(sr, tok, n, out_path, seed=7):
     """Platt scaling on dev examples (held-out corpus files, training templates); the threshold is
-    the lowest confidence above which at least 85% of dev answers are exactly right."""
+    the lowest confidence above which at least 85% of dev answers (and at least MIN_ANSWERED
+    of them) are exactly right."""
     vm = SpanTaskMaker(tok, os.path.join(ROOT, 'data', 'corpus', 'heldout.jsonl'), seed=seed, max_mb=8)
     exs = [vm.sample() for _ in range(n)]
     f = features(sr, exs, tok.ids, tok)
@@ -95,7 +99,7 @@ def calibrate(sr, tok, n, out_path, seed=7):
     threshold, right = 0.95, 0
     for k, (c, ok) in enumerate(conf, 1):
         right += ok
-        if right / k >= 0.85:
+        if k >= MIN_ANSWERED and right / k >= 0.85:   # a precision measured on one or two answers is no measure
             threshold = c
     answers = {'spanThreshold': round(float(threshold), 4), 'maxSpanTokens': 24, 'calibration': cal,
                'generation': {'ask': False, 'summary': False, 'explain': False},
