@@ -29,7 +29,9 @@ const cmp = (what, got, want) => {
   worst = Math.max(worst, d);
   console.log(`${what.padEnd(28)} max |diff| ${d.toExponential(2)}`);
 };
-const { memorySize: M, dModel: D, segmentLength: S, keyDim: K } = mj;
+const { memorySize: M, dModel: D, segmentLength: S } = mj;
+// The reader graph's own key width: model.json's keyDim is the static key table's when it has one.
+const K = mj.staticKeys ? mj.config.key_dim : mj.keyDim;
 const mib = readFileSync(join(dir, mj.memoryInit));
 const memInit = new Float32Array(mib.buffer.slice(mib.byteOffset, mib.byteOffset + mib.byteLength));
 if (memInit.length !== M * D) throw new Error('memory_init.bin has the wrong size');
