@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="nice -n 5 /usr/bin/python3"
-CK=models/checkpoints
+CK=${CKPT_DIR:-models/checkpoints}
 TOTAL=${TOTAL_MINUTES:-110}
 mkdir -p $CK models/runs
 [ -f models/data/tokenizer.json ] || cp models/mnemo-m2/tokenizer.json models/data/tokenizer.json
