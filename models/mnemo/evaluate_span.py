@@ -36,7 +36,7 @@ from .export import load_folder
 from .model import MnemoConfig, SpanReader
 from .span_tasks import MAX_QUESTION, SpanExample, SpanTaskMaker, collate, locate
 from .tokenizer import Tokenizer
-from .train_span import best_spans
+from .train_span import best_spans, decode_spans, masked_log_softmax
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..')
@@ -107,6 +107,27 @@ def calibrate(sr, tok, n, out_path, seed=7):
                             'source': 'span_tasks on corpus heldout.jsonl (dev), calibrate with evaluate_span.py'}}
     json.dump(answers, open(out_path, 'w'), indent=1)
     print(json.dumps(answers, indent=1))
+
+
+def length_penalty_sweep(sr, tok, n, penalties, seed=7):
+    """Dev exact match by kind when decoding with a span-length penalty (the calibration examples)."""
+    vm = SpanTaskMaker(tok, os.path.join(ROOT, 'data', 'corpus', 'heldout.jsonl'), seed=seed, max_mb=8)
+    exs = [vm.sample() for _ in range(n)]
+    hits = {p: collections.defaultdict(list) for p in penalties}
+    with torch.no_grad():
+        for i in range(0, len(exs), 16):
+            chunk = exs[i:i + 16]
+            batch = collate(chunk, tok.ids)
+            s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
+            ls, le = masked_log_softmax(s_log, batch['passage']), masked_log_softmax(e_log, batch['passage'])
+            for p in penalties:
+                for e, (s, x, _, _) in zip(chunk, decode_spans(ls, le, has, length_penalty=p)):
+                    if e.answer:
+                        off = len(e.question) + 2
+                        hits[p][e.kind].append(tok.decode(e.passage[s - off:x - off + 1]).strip() == e.answer)
+    for p in penalties:
+        kinds = ', '.join(f'{k} {sum(v)}/{len(v)}' for k, v in sorted(hits[p].items()))
+        print(f'length penalty {p}: exact {sum(sum(v) for v in hits[p].values())} ({kinds})', flush=True)
 
 
 # ---- test book ---------------------------------------------------------------------------------
@@ -262,6 +283,8 @@ def main():
     ap.add_argument('--ckpt', default=None, help='evaluate / calibrate a train_span.py checkpoint instead')
     ap.add_argument('--calibrate', default=None, metavar='ANSWERS_JSON')
     ap.add_argument('--dev', type=int, default=600)
+    ap.add_argument('--length-penalties', default=None, metavar='0,0.05,...',
+                    help='only: dev exact match when decoding with each span-length penalty')
     ap.add_argument('--n', type=int, default=200, help='test examples per figure')
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
@@ -271,6 +294,9 @@ def main():
     tok = Tokenizer(os.path.join(ROOT, 'data', 'tokenizer.json') if args.ckpt else os.path.join(args.model, 'tokenizer.json'))
     if args.calibrate:
         calibrate(sr, tok, args.dev, args.calibrate)
+        return
+    if args.length_penalties:
+        length_penalty_sweep(sr, tok, args.dev, [float(p) for p in args.length_penalties.split(',')])
         return
     answers = mj['answers']
     cal, thr = answers['calibration'], answers['spanThreshold']

@@ -49,12 +49,18 @@ def best_spans(sr, batch, max_span=MAX_SPAN):
     """-> per row (start, end, span log-probability, has-answer logit), positions in the input.
     The same decoding as src/core/span.ts: best start <= end < start + max_span in the passage."""
     s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
-    ls = masked_log_softmax(s_log, batch['passage'])
-    le = masked_log_softmax(e_log, batch['passage'])
+    return decode_spans(masked_log_softmax(s_log, batch['passage']), masked_log_softmax(e_log, batch['passage']), has, max_span)
+
+
+def decode_spans(ls, le, has, max_span=MAX_SPAN, length_penalty=0.0):
+    """Start/end log-probabilities (B, T) -> best (start, end, span log-probability, has) per row;
+    length_penalty (per token of end - start) is for evaluate_span.py's sweep: the product uses 0."""
     T = ls.size(1)
     i = torch.arange(T, device=ls.device)
     ok = (i.view(T, 1) <= i.view(1, T)) & (i.view(1, T) < i.view(T, 1) + max_span)     # (T, T)
     score = ls.unsqueeze(2) + le.unsqueeze(1)                                         # (B, T, T)
+    if length_penalty:
+        score = score - length_penalty * (i.view(1, T) - i.view(T, 1)).clamp(min=0).to(score.dtype)
     score = score.masked_fill(~ok.unsqueeze(0), NEG)
     flat = score.view(score.size(0), -1)
     best, idx = flat.max(-1)
