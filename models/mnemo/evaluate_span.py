@@ -79,6 +79,12 @@ def fit_platt(X, y, iters=200):
     return w
 
 
+def dev_examples(tok, n, seed=7):
+    """The dev examples: span tasks on the held-out corpus files, training templates."""
+    vm = SpanTaskMaker(tok, os.path.join(ROOT, 'data', 'corpus', 'heldout.jsonl'), seed=seed, max_mb=8)
+    return [vm.sample() for _ in range(n)]
+
+
 MIN_ANSWERED = 20   # the threshold must let through at least this many dev answers
 
 
@@ -90,8 +96,7 @@ def calibrate(sr, tok, n, out_path, seed=7):
     """Platt scaling on dev examples (held-out corpus files, training templates); the threshold is
     the lowest confidence above which at least 85% of dev answers (and at least MIN_ANSWERED
     of them) are exactly right."""
-    vm = SpanTaskMaker(tok, os.path.join(ROOT, 'data', 'corpus', 'heldout.jsonl'), seed=seed, max_mb=8)
-    exs = [vm.sample() for _ in range(n)]
+    exs = dev_examples(tok, n, seed)
     f = features(sr, exs, tok.ids, tok)
     w = fit_platt([(lp, h) for lp, h, _, _ in f], [ok for _, _, ok, _ in f])
     cal = {'spanLogProb': round(float(w[0]), 5), 'hasAnswer': round(float(w[1]), 5), 'bias': round(float(w[2]), 5)}
@@ -111,8 +116,7 @@ def calibrate(sr, tok, n, out_path, seed=7):
 
 def length_penalty_sweep(sr, tok, n, penalties, seed=7):
     """Dev exact match by kind when decoding with a span-length penalty (the calibration examples)."""
-    vm = SpanTaskMaker(tok, os.path.join(ROOT, 'data', 'corpus', 'heldout.jsonl'), seed=seed, max_mb=8)
-    exs = [vm.sample() for _ in range(n)]
+    exs = dev_examples(tok, n, seed)
     hits = {p: collections.defaultdict(list) for p in penalties}
     with torch.no_grad():
         for i in range(0, len(exs), 16):
