@@ -145,7 +145,11 @@ export interface SymbolQuery {
   readonly symbol: string;
 }
 
-/** Streamed pieces of an answer; the stream always ends with `done` or `error`. */
+/**
+ * Streamed pieces of an answer; the stream always ends with `done` or `error`. `citations` comes
+ * as soon as retrieval has found them, and may come again before the text when the answer changes
+ * them (a confident span narrows one and puts it first): the last one equals `Answer.citations`.
+ */
 export type AnswerEvent =
   | { readonly type: 'citations'; readonly citations: readonly Citation[] }
   | { readonly type: 'token'; readonly text: string }

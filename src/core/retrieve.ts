@@ -63,27 +63,41 @@ export async function queryKey(model: LoadedModel, text: string): Promise<Float3
   return key.slice(0, model.config.keyDim);
 }
 
-/** Score of stored segment `index` of a file's keys against `key`. */
-export function keyScore(key: Float32Array, keys: Int8Array, index: number): number {
+/**
+ * Score of stored segment `index` of a file's keys against `key` (`q`: the key as float64, see
+ * topSegments). The products are added in index order, four a step: every score is bit-identical
+ * to a plain `for` loop's (each product of a float32 and an int8 is exact in float64, and the
+ * additions happen in the same order), while the unrolled loop runs ~1.3x faster in V8; at 10M
+ * tokens this loop over every stored key is most of the model side's retrieval time.
+ */
+export function keyScore(q: Float64Array, keys: Int8Array, index: number): number {
+  const K = q.length;
+  let o = index * K;
   let d = 0;
-  const o = index * key.length;
-  for (let i = 0; i < key.length; i++) d += key[i]! * keys[o + i]!;
+  let i = 0;
+  for (; i + 3 < K; i += 4, o += 4) {
+    d += q[i]! * keys[o]!;
+    d += q[i + 1]! * keys[o + 1]!;
+    d += q[i + 2]! * keys[o + 2]!;
+    d += q[i + 3]! * keys[o + 3]!;
+  }
+  for (; i < K; i++, o++) d += q[i]! * keys[o]!;
   return d / KEY_SCALE;
 }
 
-/** The `k` stored segments whose keys score highest against `key`, optionally only under `filter`. */
+/**
+ * The `k` stored segments whose keys score highest against `key`, optionally only under `filter`;
+ * best first, equal scores in memory order.
+ */
 export function topSegments(memory: WorkspaceMemory, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
-  const K = key.length;
+  const q = Float64Array.from(key);
   const hits: Hit[] = [];
   let floor = -Infinity;
   for (const file of memory.entries()) {
     if (filter && !filter(file)) continue;
     const keys = file.keys;
     for (let s = 0; s < file.segmentsRead; s++) {
-      let dot = 0;
-      const o = s * K;
-      for (let i = 0; i < K; i++) dot += key[i]! * keys[o + i]!;
-      const score = dot / KEY_SCALE;
+      const score = keyScore(q, keys, s);
       if (hits.length >= k && score <= floor) continue;
       hits.push({ file, index: s, score, sources: ['model'] });
       if (hits.length > k * 2) {

@@ -1,5 +1,6 @@
 // Turns a file on disk into the text the model reads: refuses binaries, decodes the common
 // encodings, keeps one line per editor line, and extracts the visible text of HTML and PDF.
+import { isUtf8 } from 'node:buffer';
 import { constants as fsConstants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -204,7 +205,9 @@ export function decodeText(bytes: Uint8Array): { text: string; warnings: string[
     text = decodeUtf16(bytes.subarray(bom === undefined ? 0 : 2), big, warnings);
   } else {
     const body = bom === 'utf-8' ? bytes.subarray(3) : bytes;
-    const { invalidBytes, invalidRuns, multibyte } = checkUtf8(body);
+    // Node's native check first: valid UTF-8 (nearly every file) skips the JavaScript walk over
+    // every byte, which took ~0.5 s of a 26 MB book's first quote (bench/latency.ts).
+    const { invalidBytes, invalidRuns, multibyte } = isUtf8(body) ? VALID_UTF8 : checkUtf8(body);
     if (invalidBytes === 0) {
       text = new TextDecoder('utf-8').decode(body);
     } else if (invalidRuns > multibyte) {
@@ -232,6 +235,8 @@ function decodeUtf16(body: Uint8Array, bigEndian: boolean, warnings: string[]): 
   if (bigEndian) le.swap16();
   return le.toString('utf16le');
 }
+
+const VALID_UTF8 = { invalidBytes: 0, invalidRuns: 0, multibyte: 0 } as const;
 
 /**
  * Validates UTF-8 by the Unicode "maximal subpart" rule (the one TextDecoder uses to place

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Answer, Engine } from '../../src/core/api';
+import type { Answer, AnswerEvent, Engine } from '../../src/core/api';
 import { isFragment, NOT_SURE } from '../../src/core/answer';
 import { openEngine } from '../../src/core/engine';
 import { LexicalIndex } from '../../src/core/lexicalIndex';
@@ -70,6 +70,43 @@ test('the answer says it is not sure and quotes the right line; it is never a fr
   assert.ok(a.text.includes(DOC_LINE), a.text);
   assert.ok(!isFragment(a.text.split('\n\n')[0]!));
   assert.deepEqual(a.citations, a.passages.map((p) => p.citation));
+});
+
+test('citations are sent when retrieval has found them; a confident span sends the final list again', { skip }, async () => {
+  // No confident span (the model's own threshold): one citations event, before the text, equal to the answer's.
+  const events: AnswerEvent[] = [];
+  const plain = await engine!.ask(QUESTION, { onEvent: (e) => events.push(e) });
+  assert.equal(plain.kind, 'passages');
+  assert.deepEqual(events.map((e) => e.type), ['citations', 'token', 'done']);
+  assert.deepEqual((events[0] as { citations: unknown }).citations, plain.citations);
+
+  // The same model with spanThreshold 0: every span is confident, so the answer's first passage is
+  // the span's lines. The first event still says what retrieval found (the plain answer's
+  // citations); the final list follows before the text.
+  const { mkdtemp, readdir, symlink, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'mnemo-model-'));
+  try {
+    for (const name of await readdir(modelDir())) if (name !== 'model.json') await symlink(join(modelDir(), name), join(dir, name));
+    const config = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8')) as { answers?: Record<string, unknown> };
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold: 0 } }));
+    const eager = await openEngine({ root: ws.root, cacheDir: ws.cache, modelDir: dir, device: 'cpu', logger: recordingLogger() });
+    try {
+      const seen: AnswerEvent[] = [];
+      const span = await eager.ask(QUESTION, { onEvent: (e) => seen.push(e) });
+      assert.equal(span.kind, 'span');
+      const lists = seen.filter((e): e is Extract<AnswerEvent, { type: 'citations' }> => e.type === 'citations').map((e) => e.citations);
+      assert.equal(seen[0]?.type, 'citations');
+      assert.deepEqual(lists[0], plain.citations, 'the first list is what retrieval found');
+      assert.deepEqual(lists[lists.length - 1], span.citations, 'the last list is the answer\'s');
+      assert.notDeepEqual(span.citations, plain.citations, 'the span narrows a passage and puts it first');
+      assert.deepEqual(seen.map((e) => e.type), ['citations', 'citations', 'token', 'done']);
+    } finally {
+      await eager.dispose();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("fused: the first place is one the lexical side found; fusionWeight 1 is the lexical order", { skip }, async () => {
