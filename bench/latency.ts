@@ -4,7 +4,7 @@
 // questions, the baseline: the lexical index alone (the floor bench/lexical.ts measures), so a
 // figure taken under other load can still be compared.
 //
-//   npm run build && nice node out/bench/latency.js [--size 10M] [--rounds 3] [--model DIR] [--cache DIR] [--write]
+//   nice npm run bench:latency -- [--size 10M] [--rounds 3] [--model DIR] [--cache DIR] [--write]
 //
 // The workspace is the QA evaluation's KJV haystack of that size (bench/qa/sets.ts, one ~26 MB
 // file at 10M) and the memory is the one `npm run eval:qa` keeps in .cache/bench/qa/memory/<model>:
