@@ -4,7 +4,7 @@
 // questions, the baseline: the lexical index alone (the floor bench/lexical.ts measures), so a
 // figure taken under other load can still be compared.
 //
-//   nice npm run bench:latency -- [--size 10M] [--rounds 3] [--model DIR] [--cache DIR] [--write]
+//   nice npm run bench:latency -- [--size 10M] [--rounds 3] [--model DIR] [--cache DIR] [--write] [--citations FILE]
 //
 // The workspace is the QA evaluation's KJV haystack of that size (bench/qa/sets.ts, one ~26 MB
 // file at 10M) and the memory is the one `npm run eval:qa` keeps in .cache/bench/qa/memory/<model>:
@@ -14,11 +14,12 @@
 // each mode, through `openEngine(...).ask` in this process (the extension runs the same engine in
 // a worker thread; the thread hop is not counted here). The first question after loading also
 // reads the cited file, so it is reported on its own.
-// --write puts the table into BENCHMARKS.md between the latency markers.
+// --write puts the table into BENCHMARKS.md between the latency markers. --citations FILE writes
+// every answer's citations of the first round (JSON), to check that a change kept them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Logger, QueryOptions, RetrievalMode } from '../src/core/api';
+import type { Citation, Logger, QueryOptions, RetrievalMode } from '../src/core/api';
 import { openEngine } from '../src/core/engine';
 import { LexicalIndex } from '../src/core/lexicalIndex';
 import { readModelConfig } from '../src/core/model';
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     const citations = new Map<RetrievalMode, number[]>(MODES.map((m) => [m, []]));
     const firstToken = new Map<RetrievalMode, number[]>(MODES.map((m) => [m, []]));
     let cold: { mode: RetrievalMode; citations: number; token: number } | undefined;
+    const cited: { question: string; mode: RetrievalMode; citations: readonly Citation[] }[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const q of questions) {
         for (const mode of MODES) {
@@ -143,8 +145,9 @@ async function main(): Promise<void> {
               if (e.type === 'token' && atToken === undefined) atToken = performance.now();
             },
           };
-          await engine.ask(q, options);
+          const answer = await engine.ask(q, options);
           const end = performance.now();
+          if (round === 0) cited.push({ question: q, mode, citations: answer.citations });
           const c = (atCitations ?? end) - t0;
           const t = (atToken ?? end) - t0;
           if (!cold) { cold = { mode, citations: c, token: t }; continue; }
@@ -153,6 +156,8 @@ async function main(): Promise<void> {
         }
       }
     }
+    const citationsFile = arg('--citations');
+    if (citationsFile) writeFileSync(citationsFile, JSON.stringify(cited, null, 1));
     const rows: Row[] = [
       row('baseline: lexical index alone (top 100)', indexMs),
       ...MODES.map((m) => row(`'${m}': question → citations`, citations.get(m)!)),
