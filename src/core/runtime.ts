@@ -63,7 +63,15 @@ const DEVICE_ORDER: readonly Device[] = ['cuda', 'webgpu', 'cpu'];
 // exceptions, and we log them with the reason and what to do.
 ort.env.logLevel = 'fatal';
 
-function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
+/**
+ * `spin`: whether idle intra-op threads wait busily for the next piece of work (ORT's default).
+ * The reader keeps it: it runs batch after batch. The graphs run once per question on small
+ * inputs (span head, query, decoder) do not: beside another busy process (a build, a training
+ * job) a spinning thread takes turns on the core with the thread it waits for. The span head over
+ * five passages of 160 tokens took 33–37 ms with spinning and 17–18 ms without, outputs
+ * bit-identical (two threads, load ~3.5 on 2 cores; see BENCHMARKS.md, query latency).
+ */
+function sessionOptions(device: Device, spin = true): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [device],
     intraOpNumThreads: availableParallelism(),
@@ -71,6 +79,7 @@ function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
     graphOptimizationLevel: 'all',
     // A provider that cannot load is reported by us, with the reason; keep ORT's own log quiet.
     logSeverityLevel: device === 'cpu' ? 3 : 4,
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
   };
 }
 
@@ -126,8 +135,8 @@ function f32(t: ort.Tensor): Float32Array {
   return t.data as Float32Array;
 }
 
-async function createSession(file: string, device: Device): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(file, sessionOptions(device));
+async function createSession(file: string, device: Device, spin = true): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(file, sessionOptions(device, spin));
 }
 
 /**
@@ -178,7 +187,7 @@ export class ModelRuntime {
     try {
       for (const name of ['query', 'decoderPrefill', 'decoderStep', 'span'] as const) {
         const file = files[name];
-        if (file !== undefined) graphs[name] = new Graph(name, file, await createSession(file, first.device));
+        if (file !== undefined) graphs[name] = new Graph(name, file, await createSession(file, first.device, false));
       }
     } catch (e) {
       for (const g of Object.values(graphs)) await g.dispose();
