@@ -69,6 +69,7 @@ class _Span(_Reader):
 
 
 SPAN_GRAPH = ('span.onnx', ['input_ids', 'attention_mask'], ['start_logits', 'end_logits', 'has_answer'])
+PAIR_OUTPUT = 'end_given_start'         # with SpanReader.end_pairs: (B, T, end_pairs)
 
 
 def example_inputs(cfg):
@@ -93,13 +94,16 @@ DYNAMIC = {
     'decoderStep': {'input_ids': {0: 'B'}, 'past_keys': {1: 'B', 3: 'P'}, 'past_values': {1: 'B', 3: 'P'},
                     'logits': {0: 'B'}, 'present_keys': {1: 'B', 3: 'P1'}, 'present_values': {1: 'B', 3: 'P1'}},
     'span': {'input_ids': {0: 'B', 1: 'T'}, 'attention_mask': {0: 'B', 1: 'T'}, 'start_logits': {0: 'B', 1: 'T'},
-             'end_logits': {0: 'B', 1: 'T'}, 'has_answer': {0: 'B'}},
+             'end_logits': {0: 'B', 1: 'T'}, 'has_answer': {0: 'B'}, PAIR_OUTPUT: {0: 'B', 1: 'T'}},
 }
 WRAP = {'reader': _Reader, 'query': _Query, 'decoderPrefill': _Prefill, 'decoderStep': _Step, 'span': _Span}
 
 
 def graphs_of(span):
-    return {**GRAPHS, 'span': SPAN_GRAPH} if span is not None else GRAPHS
+    if span is None:
+        return GRAPHS
+    fname, ins, outs = SPAN_GRAPH
+    return {**GRAPHS, 'span': (fname, ins, outs + [PAIR_OUTPUT] if span.end_pairs else outs)}
 
 
 def export_graphs(model, out_dir, span=None):
@@ -160,7 +164,7 @@ def model_json(cfg, model_id, version, train_info, span=None, answers=None):
         **({'answers': answers} if answers else {}),
         'training': train_info,
         'config': cfg.to_dict(),
-        **({'spanConfig': {'bidiLayers': len(span.bidi), 'causalBlocks': len(span.blocks), 'alibi': span.alibi}} if span is not None else {}),
+        **({'spanConfig': span.settings()} if span is not None else {}),
     }
 
 
@@ -208,9 +212,10 @@ def parity_fixture(model, span=None, tol=1e-3):
         am = torch.ones(2, T, dtype=torch.long)
         ids[1, 41:], am[1, 41:] = 0, 0
         ids[1, 40] = 2
-        st, en, has = span(ids, am)
+        st, en, has, *pairs = span(ids, am)
         extra['span'] = {'input_ids': ids.tolist(), 'attention_mask': am.tolist(),
-                         'start_logits': rnd(st), 'end_logits': rnd(en), 'has_answer': rnd(has)}
+                         'start_logits': rnd(st), 'end_logits': rnd(en), 'has_answer': rnd(has),
+                         **({PAIR_OUTPUT: rnd(pairs[0])} if pairs else {})}
     return {'tolerance': tol, **extra,
             'reader': {'steps': [{**s, 'memory_out': rnd(s['memory_out']), 'key': rnd(s['key'])} for s in steps]},
             'query': {'input_ids': q.tolist(), 'attention_mask': qm.tolist(), 'query_key': rnd(qk)},
@@ -298,7 +303,7 @@ def main():
     model.eval()
     span = None
     if 'span' in ck:                        # a train_span.py checkpoint: the memory model + the span reader
-        span = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
+        span = SpanReader.from_settings(cfg, ck)
         span.load_state_dict(ck['span'])
         span.eval()
     os.makedirs(os.path.join(args.out, 'fixtures'), exist_ok=True)
