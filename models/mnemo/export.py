@@ -285,6 +285,31 @@ def carry_over(mj, old_path):
     return mj
 
 
+def reading_fingerprint(folder, mj):
+    """sha1 of everything a saved memory depends on: the reader graph with its weights inlined,
+    memory_init.bin, tokenizer.json, static_keys.bin and model.json's shapes and static-key block.
+    None when the folder has no reader graph yet."""
+    reader = os.path.join(folder, 'reader.onnx')
+    if not os.path.exists(reader):
+        return None
+    h = hashlib.sha1(onnx.load(reader).SerializeToString())       # external data loaded into the graph
+    for name in ('memory_init.bin', 'tokenizer.json', 'static_keys.bin'):
+        path = os.path.join(folder, name)
+        h.update(name.encode() + (open(path, 'rb').read() if os.path.exists(path) else b''))
+    shape = {k: mj.get(k) for k in ('config', 'segmentLength', 'memorySize', 'dModel', 'keyDim', 'specialTokens', 'staticKeys')}
+    h.update(json.dumps(shape, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def memory_version(mj, fingerprint, old, old_fingerprint):
+    """model.json's memoryVersion: the version whose saved memories this model reads unchanged.
+    A new span head on the same reader keeps the old folder's (users' memories stay valid, the
+    workspace is not read again); anything that changes reading gets this export's version."""
+    if old and old_fingerprint is not None and old_fingerprint == fingerprint and old.get('id') == mj['id']:
+        return old.get('memoryVersion', old['version'])
+    return mj['version']
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', required=True)
@@ -307,6 +332,9 @@ def main():
         span.load_state_dict(ck['span'])
         span.eval()
     os.makedirs(os.path.join(args.out, 'fixtures'), exist_ok=True)
+    old_path = os.path.join(args.out, 'model.json')
+    old = json.load(open(old_path)) if os.path.exists(old_path) else None
+    old_fingerprint = reading_fingerprint(args.out, old) if old else None
     nbytes = export_graphs(model, args.out, span)
     write_state_index(model, args.out, span)
     model.memory_init.detach().numpy().astype('<f4').tofile(os.path.join(args.out, 'memory_init.bin'))
@@ -319,7 +347,9 @@ def main():
                 'trunk': trunk_training(args.trunk_from) if args.trunk_from else {}}
     answers = json.load(open(args.answers)) if args.answers else None
     mj = model_json(cfg, args.id, version, info, span, answers)
-    json.dump(carry_over(mj, os.path.join(args.out, 'model.json')), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    mj = carry_over(mj, old_path)
+    mj['memoryVersion'] = memory_version(mj, reading_fingerprint(args.out, mj), old, old_fingerprint)
+    json.dump(mj, open(old_path, 'w'), indent=2)
     json.dump(parity_fixture(model, span), open(os.path.join(args.out, 'fixtures', 'parity.json'), 'w'))
     print(f'exported {args.out}: {model.n_params()/1e6:.2f}M params, weights.bin {nbytes/1e6:.1f} MB')
 

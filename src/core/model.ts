@@ -43,6 +43,11 @@ export interface ModelConfig extends RuntimeShapes {
   readonly format: number;
   readonly id: string;
   readonly version: string;
+  /**
+   * The version whose saved memories this model reads unchanged (export.py keeps the previous
+   * one when only the span head changed); absent = `version`.
+   */
+  readonly memoryVersion?: string;
   readonly maxDecoderPositions: number;
   readonly maxQueryTokens: number;
   readonly tokenizer: string;
@@ -109,6 +114,9 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   }
   for (const f of ['id', 'version', 'tokenizer', 'memoryInit'] as const) {
     if (typeof raw[f] !== 'string' || raw[f] === '') problems.push(`model.json: "${f}" must be a non-empty string (got ${JSON.stringify(raw[f])})`);
+  }
+  if (raw['memoryVersion'] !== undefined && (typeof raw['memoryVersion'] !== 'string' || raw['memoryVersion'] === '')) {
+    problems.push(`model.json: "memoryVersion" must be a non-empty string when present (got ${JSON.stringify(raw['memoryVersion'])})`);
   }
   if (raw['format'] !== undefined && raw['format'] !== 1) problems.push(`model.json: "format" is ${JSON.stringify(raw['format'])}; this runtime reads format 1`);
   const special = (raw['specialTokens'] ?? {}) as Record<string, unknown>;
