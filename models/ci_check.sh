@@ -16,9 +16,9 @@ $PY -m models.mnemo.tokenizer --corpus $D/corpus/train.jsonl --out $D/tokenizer.
 node models/mnemo/check_tokenizer.mjs $D/tokenizer.json $D/tok_check.jsonl
 $PY -m models.mnemo.train --config tiny --minutes 1.0 --corpus $D/corpus/train.jsonl \
     --tokenizer $D/tokenizer.json --ckpt $D/tiny.pt
-# the span head of the shipped design (no causal blocks, non-causal blocks with ALiBi) on the
-# tiny trunk, a few steps: proves span training, export and parity
-$PY -m models.mnemo.train_span --init-ckpt $D/tiny.pt --causal-blocks 0 --bidi 2 --alibi --frozen-blocks 0 --minutes 0.2 --batch 4 --val 8 \
+# the span head of the shipped design (no causal blocks, non-causal blocks with ALiBi, the end
+# given the start) on the tiny trunk, a few steps: proves span training, export and parity
+$PY -m models.mnemo.train_span --init-ckpt $D/tiny.pt --causal-blocks 0 --bidi 2 --alibi --end-pairs --frozen-blocks 0 --minutes 0.2 --batch 4 --val 8 \
     --corpus $D/corpus/train.jsonl --corpus-mb 1 --tokenizer $D/tokenizer.json --ckpt $D/span.pt
 rm -rf $OUT
 $PY -m models.mnemo.export --ckpt $D/span.pt --out $OUT --tokenizer $D/tokenizer.json --id mnemo-ci

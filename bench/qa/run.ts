@@ -90,14 +90,15 @@ export function score(question: Question, mode: Mode, answer: ContractAnswer, re
 const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write(`warn: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) };
 
 /**
- * A cache folder per model: the id, version and a hash of its model.json without `retrieval`
- * (how stored segments are ranked changes nothing that was read, so tuning it, then measuring
- * with the tuned values, reuses the same memory).
+ * A cache folder per model reading: the id, the version of what reading makes (memoryVersion,
+ * else version) and a hash of model.json's shapes. How stored segments are ranked or answered
+ * from (retrieval, answers, the span head) changes nothing that was read, so tuning them or
+ * measuring a new span head reuses the same memory, as the engine itself does.
  */
 export function modelCacheKey(modelDir: string): string {
-  const { retrieval: _ranking, ...config } = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { id: string; version: string; retrieval?: unknown };
-  const hash = createHash('sha1').update(JSON.stringify(config)).digest('hex').slice(0, 8);
-  return `${config.id}-${config.version}-${hash}`.replace(/[^\w.-]+/g, '_');
+  const config = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { id: string; version: string; memoryVersion?: string; config?: unknown; staticKeys?: unknown };
+  const hash = createHash('sha1').update(JSON.stringify([config.config, config.staticKeys])).digest('hex').slice(0, 8);
+  return `${config.id}-${config.memoryVersion ?? config.version}-${hash}`.replace(/[^\w.-]+/g, '_');
 }
 
 export interface RunOptions {

@@ -75,6 +75,12 @@ if (mj.graphs.span) {
   cmp('span start_logits', realGot(r.start_logits.data), real(sp.start_logits));
   cmp('span end_logits', realGot(r.end_logits.data), real(sp.end_logits));
   cmp('span has_answer', r.has_answer.data, sp.has_answer);
+  // the end given the start (optional): [b, t, j] for every start t, padded rows' starts skipped
+  if (mj.graphs.span.outputs.includes('end_given_start')) {
+    const J = r.end_given_start.dims[2];
+    const keep = (i) => flat(sp.attention_mask)[Math.floor(i / J)] === 1;
+    cmp('span end_given_start', Array.from(r.end_given_start.data).filter((_, i) => keep(i)), flat(sp.end_given_start).filter((_, i) => keep(i)));
+  }
 }
 // reading speed: segments of S tokens, batch 1 and 8
 for (const b of [1, 8]) {

@@ -45,11 +45,11 @@ ROOT = os.path.join(HERE, '..')
 def load_span(model_dir=None, ckpt=None):
     if ckpt:
         ck = torch.load(ckpt, map_location='cpu')
-        sr = SpanReader(MnemoConfig(**ck['config']), ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
+        sr = SpanReader.from_settings(MnemoConfig(**ck['config']), ck)
         sr.load_state_dict(ck['span'])
         return sr.eval(), None
     mj = json.load(open(os.path.join(model_dir, 'model.json')))
-    sr = SpanReader(MnemoConfig(**mj['config']), mj['spanConfig']['bidiLayers'], mj['spanConfig'].get('causalBlocks'), mj['spanConfig'].get('alibi', False))
+    sr = SpanReader.from_settings(MnemoConfig(**mj['config']), mj['spanConfig'])
     sr.load_state_dict(load_folder(model_dir, prefix='span.'))
     return sr.eval(), mj
 
@@ -122,7 +122,7 @@ def length_penalty_sweep(sr, tok, n, penalties, seed=7):
         for i in range(0, len(exs), 16):
             chunk = exs[i:i + 16]
             batch = collate(chunk, tok.ids)
-            s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
+            s_log, e_log, has, *_ = sr(batch['input_ids'], batch['attention_mask'])   # the independent ends
             ls, le = masked_log_softmax(s_log, batch['passage']), masked_log_softmax(e_log, batch['passage'])
             for p in penalties:
                 for e, (s, x, _, _) in zip(chunk, decode_spans(ls, le, has, length_penalty=p)):

@@ -69,6 +69,7 @@ class _Span(_Reader):
 
 
 SPAN_GRAPH = ('span.onnx', ['input_ids', 'attention_mask'], ['start_logits', 'end_logits', 'has_answer'])
+PAIR_OUTPUT = 'end_given_start'         # with SpanReader.end_pairs: (B, T, end_pairs)
 
 
 def example_inputs(cfg):
@@ -93,13 +94,16 @@ DYNAMIC = {
     'decoderStep': {'input_ids': {0: 'B'}, 'past_keys': {1: 'B', 3: 'P'}, 'past_values': {1: 'B', 3: 'P'},
                     'logits': {0: 'B'}, 'present_keys': {1: 'B', 3: 'P1'}, 'present_values': {1: 'B', 3: 'P1'}},
     'span': {'input_ids': {0: 'B', 1: 'T'}, 'attention_mask': {0: 'B', 1: 'T'}, 'start_logits': {0: 'B', 1: 'T'},
-             'end_logits': {0: 'B', 1: 'T'}, 'has_answer': {0: 'B'}},
+             'end_logits': {0: 'B', 1: 'T'}, 'has_answer': {0: 'B'}, PAIR_OUTPUT: {0: 'B', 1: 'T'}},
 }
 WRAP = {'reader': _Reader, 'query': _Query, 'decoderPrefill': _Prefill, 'decoderStep': _Step, 'span': _Span}
 
 
 def graphs_of(span):
-    return {**GRAPHS, 'span': SPAN_GRAPH} if span is not None else GRAPHS
+    if span is None:
+        return GRAPHS
+    fname, ins, outs = SPAN_GRAPH
+    return {**GRAPHS, 'span': (fname, ins, outs + [PAIR_OUTPUT] if span.end_pairs else outs)}
 
 
 def export_graphs(model, out_dir, span=None):
@@ -160,7 +164,7 @@ def model_json(cfg, model_id, version, train_info, span=None, answers=None):
         **({'answers': answers} if answers else {}),
         'training': train_info,
         'config': cfg.to_dict(),
-        **({'spanConfig': {'bidiLayers': len(span.bidi), 'causalBlocks': len(span.blocks), 'alibi': span.alibi}} if span is not None else {}),
+        **({'spanConfig': span.settings()} if span is not None else {}),
     }
 
 
@@ -208,9 +212,10 @@ def parity_fixture(model, span=None, tol=1e-3):
         am = torch.ones(2, T, dtype=torch.long)
         ids[1, 41:], am[1, 41:] = 0, 0
         ids[1, 40] = 2
-        st, en, has = span(ids, am)
+        st, en, has, *pairs = span(ids, am)
         extra['span'] = {'input_ids': ids.tolist(), 'attention_mask': am.tolist(),
-                         'start_logits': rnd(st), 'end_logits': rnd(en), 'has_answer': rnd(has)}
+                         'start_logits': rnd(st), 'end_logits': rnd(en), 'has_answer': rnd(has),
+                         **({PAIR_OUTPUT: rnd(pairs[0])} if pairs else {})}
     return {'tolerance': tol, **extra,
             'reader': {'steps': [{**s, 'memory_out': rnd(s['memory_out']), 'key': rnd(s['key'])} for s in steps]},
             'query': {'input_ids': q.tolist(), 'attention_mask': qm.tolist(), 'query_key': rnd(qk)},
@@ -280,6 +285,31 @@ def carry_over(mj, old_path):
     return mj
 
 
+def reading_fingerprint(folder, mj):
+    """sha1 of everything a saved memory depends on: the reader graph with its weights inlined,
+    memory_init.bin, tokenizer.json, static_keys.bin and model.json's shapes and static-key block.
+    None when the folder has no reader graph yet."""
+    reader = os.path.join(folder, 'reader.onnx')
+    if not os.path.exists(reader):
+        return None
+    h = hashlib.sha1(onnx.load(reader).SerializeToString())       # external data loaded into the graph
+    for name in ('memory_init.bin', 'tokenizer.json', 'static_keys.bin'):
+        path = os.path.join(folder, name)
+        h.update(name.encode() + (open(path, 'rb').read() if os.path.exists(path) else b''))
+    shape = {k: mj.get(k) for k in ('config', 'segmentLength', 'memorySize', 'dModel', 'keyDim', 'specialTokens', 'staticKeys')}
+    h.update(json.dumps(shape, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def memory_version(mj, fingerprint, old, old_fingerprint):
+    """model.json's memoryVersion: the version whose saved memories this model reads unchanged.
+    A new span head on the same reader keeps the old folder's (users' memories stay valid, the
+    workspace is not read again); anything that changes reading gets this export's version."""
+    if old and old_fingerprint is not None and old_fingerprint == fingerprint and old.get('id') == mj['id']:
+        return old.get('memoryVersion', old['version'])
+    return mj['version']
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', required=True)
@@ -298,10 +328,13 @@ def main():
     model.eval()
     span = None
     if 'span' in ck:                        # a train_span.py checkpoint: the memory model + the span reader
-        span = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
+        span = SpanReader.from_settings(cfg, ck)
         span.load_state_dict(ck['span'])
         span.eval()
     os.makedirs(os.path.join(args.out, 'fixtures'), exist_ok=True)
+    old_path = os.path.join(args.out, 'model.json')
+    old = json.load(open(old_path)) if os.path.exists(old_path) else None
+    old_fingerprint = reading_fingerprint(args.out, old) if old else None
     nbytes = export_graphs(model, args.out, span)
     write_state_index(model, args.out, span)
     model.memory_init.detach().numpy().astype('<f4').tofile(os.path.join(args.out, 'memory_init.bin'))
@@ -314,7 +347,9 @@ def main():
                 'trunk': trunk_training(args.trunk_from) if args.trunk_from else {}}
     answers = json.load(open(args.answers)) if args.answers else None
     mj = model_json(cfg, args.id, version, info, span, answers)
-    json.dump(carry_over(mj, os.path.join(args.out, 'model.json')), open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    mj = carry_over(mj, old_path)
+    mj['memoryVersion'] = memory_version(mj, reading_fingerprint(args.out, mj), old, old_fingerprint)
+    json.dump(mj, open(old_path, 'w'), indent=2)
     json.dump(parity_fixture(model, span), open(os.path.join(args.out, 'fixtures', 'parity.json'), 'w'))
     print(f'exported {args.out}: {model.n_params()/1e6:.2f}M params, weights.bin {nbytes/1e6:.1f} MB')
 

@@ -192,6 +192,7 @@ class Mnemo(nn.Module):
 
 # ---- span head ------------------------------------------------------------------------------
 class SpanReader(nn.Module):
+    NEW = ('bidi.', 'span.', 'has.', 'match.', 'end_')     # layers the memory model does not have
     """Copies exact answers: reads `[bos] question [sep] passage [eos]` and gives, per token, a
     start and an end logit (the answer is the passage tokens from start to end) plus a
     has-answer logit (does this passage hold the answer at all).
@@ -209,7 +210,8 @@ class SpanReader(nn.Module):
     from a few hundred CPU steps, and did not (validation exact match stayed at 2-6%).
     """
 
-    def __init__(self, cfg: MnemoConfig, bidi_layers: int = 1, causal_blocks: Optional[int] = None, alibi: bool = False):
+    def __init__(self, cfg: MnemoConfig, bidi_layers: int = 1, causal_blocks: Optional[int] = None, alibi: bool = False,
+                 end_pairs: int = 0):
         super().__init__()
         self.cfg = cfg
         # ALiBi in the non-causal blocks: head h adds -slope_h * |i - j| to its attention scores
@@ -232,6 +234,21 @@ class SpanReader(nn.Module):
         self.has = nn.Linear(cfg.d_model, 1)                      # has-answer logit
         Mnemo._init(self.span)
         Mnemo._init(self.has)
+        # The end given the start (end_pairs = the longest span, in tokens): with independent
+        # start and end logits the best pair often starts at the answer and ends at a later word
+        # of the same kind ("barn. Then Chen went back to the cellar"). This head scores the end
+        # t + j for each start t and j < end_pairs from both tokens' states and the length j, so
+        # the end is chosen knowing where the span began (a small pointer decoder, as in
+        # XLNet's span head).
+        self.end_pairs = end_pairs
+        if end_pairs:
+            width = 64
+            self.end_q = nn.Linear(cfg.d_model, width)
+            self.end_k = nn.Linear(cfg.d_model, width)
+            self.end_len = nn.Embedding(end_pairs, width)
+            self.end_out = nn.Linear(width, 1)
+            for m in (self.end_q, self.end_k, self.end_len, self.end_out):
+                Mnemo._init(m)
         for blk in self.bidi:
             for m in blk.modules():
                 Mnemo._init(m)
@@ -239,11 +256,24 @@ class SpanReader(nn.Module):
             nn.init.zeros_(blk.mlp[2].weight)
 
     @classmethod
-    def from_trunk(cls, mnemo: 'Mnemo', bidi_layers: int = 1, causal_blocks: Optional[int] = None, alibi: bool = False):
-        sr = cls(mnemo.cfg, bidi_layers, causal_blocks, alibi)
+    def from_settings(cls, cfg: MnemoConfig, d: dict):
+        """From a train_span.py checkpoint (bidi_layers, ...) or model.json's spanConfig (bidiLayers, ...)."""
+        get = lambda snake, camel, default: d.get(snake, d.get(camel, default))
+        return cls(cfg, get('bidi_layers', 'bidiLayers', 1), get('causal_blocks', 'causalBlocks', None),
+                   get('alibi', 'alibi', False), get('end_pairs', 'endPairs', 0))
+
+    def settings(self):
+        """model.json's spanConfig."""
+        return {'bidiLayers': len(self.bidi), 'causalBlocks': len(self.blocks), 'alibi': self.alibi,
+                **({'endPairs': self.end_pairs} if self.end_pairs else {})}
+
+    @classmethod
+    def from_trunk(cls, mnemo: 'Mnemo', bidi_layers: int = 1, causal_blocks: Optional[int] = None, alibi: bool = False,
+                   end_pairs: int = 0):
+        sr = cls(mnemo.cfg, bidi_layers, causal_blocks, alibi, end_pairs)
         own = sr.state_dict()
         for k, v in mnemo.state_dict().items():
-            if k in own and not k.startswith(('bidi.', 'span.', 'has.', 'match.')):
+            if k in own and not k.startswith(SpanReader.NEW):
                 own[k] = v.clone()
         sr.load_state_dict(own)
         return sr
@@ -252,7 +282,8 @@ class SpanReader(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     def forward(self, input_ids, attention_mask):
-        """(B, T) -> start_logits (B, T), end_logits (B, T), has_answer (B,)."""
+        """(B, T) -> start_logits (B, T), end_logits (B, T), has_answer (B,) and, with the pair
+        head, end_given_start (B, T, end_pairs): [b, t, j] scores the span t .. t + j."""
         B, T = input_ids.shape
         mask = attention_mask.bool()
         after_sep = torch.cumsum((input_ids == self.sep_id).long(), dim=1) > 0           # (B, T)
@@ -274,4 +305,11 @@ class SpanReader(nn.Module):
         se = self.span(h)                                                      # (B, T, 2)
         last = (attention_mask.sum(1) - 1).clamp(min=0)                        # the eos position
         h_last = h[torch.arange(B), last]                                      # (B, D)
-        return se[..., 0], se[..., 1], self.has(h_last)[:, 0]
+        if not self.end_pairs:
+            return se[..., 0], se[..., 1], self.has(h_last)[:, 0]
+        S = self.end_pairs
+        q, k = self.end_q(h), self.end_k(h)                                    # (B, T, W)
+        k = torch.cat([k, k.new_zeros(B, S, k.size(2))], dim=1)                # past the end: masked by the reader
+        ahead = torch.stack([k[:, j:j + T] for j in range(S)], dim=2)          # (B, T, S, W): token t + j
+        pairs = self.end_out(torch.tanh(q.unsqueeze(2) + ahead + self.end_len.weight.view(1, 1, S, -1)))[..., 0]
+        return se[..., 0], se[..., 1], self.has(h_last)[:, 0], pairs

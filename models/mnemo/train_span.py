@@ -32,7 +32,7 @@ def masked_log_softmax(logits, allowed):
 
 
 def span_losses(sr, batch):
-    s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
+    s_log, e_log, has, *rest = sr(batch['input_ids'], batch['attention_mask'])
     out = {'has': F.binary_cross_entropy_with_logits(has, batch['has'])}
     pos = batch['has'] > 0
     if pos.any():
@@ -41,15 +41,42 @@ def span_losses(sr, batch):
         # every occurrence of the answer counts: -log of the probability mass on the gold set
         out['start'] = -torch.logsumexp(ls.masked_fill(batch['start'][pos] == 0, NEG), -1).mean()
         out['end'] = -torch.logsumexp(le.masked_fill(batch['end'][pos] == 0, NEG), -1).mean()
+        if rest:
+            # the end given each gold start (teacher forcing): its first gold end at or after it
+            S = rest[0].size(2)
+            lp = masked_log_softmax(rest[0][pos], ahead(batch['passage'][pos], S))
+            gold_end = ahead(batch['end'][pos] > 0, S)
+            first = gold_end & (torch.cumsum(gold_end.long(), dim=2) == 1)          # (b, T, S)
+            at = (batch['start'][pos] > 0) & first.any(2)                           # gold starts
+            out['pair'] = -(lp * first).sum(2)[at].mean()
     return out
+
+
+def ahead(x, S):
+    """(B, T) -> (B, T, S): [b, t, j] = x[b, t + j] (False / 0 past the end)."""
+    B, T = x.shape
+    x = torch.cat([x, x.new_zeros(B, S)], dim=1)
+    return torch.stack([x[:, j:j + T] for j in range(S)], dim=2)
 
 
 @torch.no_grad()
 def best_spans(sr, batch, max_span=MAX_SPAN):
     """-> per row (start, end, span log-probability, has-answer logit), positions in the input.
     The same decoding as src/core/span.ts: best start <= end < start + max_span in the passage."""
-    s_log, e_log, has = sr(batch['input_ids'], batch['attention_mask'])
-    return decode_spans(masked_log_softmax(s_log, batch['passage']), masked_log_softmax(e_log, batch['passage']), has, max_span)
+    s_log, e_log, has, *rest = sr(batch['input_ids'], batch['attention_mask'])
+    ls = masked_log_softmax(s_log, batch['passage'])
+    if rest:
+        return decode_pairs(ls, masked_log_softmax(rest[0], ahead(batch['passage'], rest[0].size(2))), has)
+    return decode_spans(ls, masked_log_softmax(e_log, batch['passage']), has, max_span)
+
+
+def decode_pairs(ls, lp, has):
+    """Start log-probabilities (B, T) and end-given-start ones (B, T, S) -> best (start, end,
+    log p(start) + log p(end | start), has) per row."""
+    B, T, S = lp.shape
+    flat = (ls.unsqueeze(2) + lp).view(B, -1)
+    best, idx = flat.max(-1)
+    return [(int(k) // S, int(k) // S + int(k) % S, float(v), float(h)) for k, v, h in zip(idx, best, has)]
 
 
 def decode_spans(ls, le, has, max_span=MAX_SPAN, length_penalty=0.0):
@@ -88,7 +115,7 @@ def validate(sr, examples, sp, tok, bs=16, device='cpu'):
 def save(path, model, sr, opt, step, spent, extra, frozen):
     tmp = path + '.tmp'
     torch.save({'config': model.cfg.to_dict(), 'model': model.state_dict(), 'span': sr.state_dict(),
-                'bidi_layers': len(sr.bidi), 'causal_blocks': len(sr.blocks), 'alibi': sr.alibi, 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
+                'end_pairs': sr.end_pairs, 'bidi_layers': len(sr.bidi), 'causal_blocks': len(sr.blocks), 'alibi': sr.alibi, 'frozen_blocks': frozen, 'opt': opt.state_dict(), 'step': step, 'train_seconds': spent,
                 'conf_name': 'm1', **extra}, tmp)
     os.replace(tmp, path)
 
@@ -107,6 +134,8 @@ def main():
     ap.add_argument('--bidi', type=int, default=1, help='non-causal blocks on top of the trunk')
     ap.add_argument('--causal-blocks', type=int, default=None, help='trunk blocks kept under the non-causal ones (default: all)')
     ap.add_argument('--alibi', action='store_true', help='distance biases in the non-causal blocks (SpanReader)')
+    ap.add_argument('--end-pairs', action='store_const', const=MAX_SPAN, default=0,
+                    help='an end head conditioned on the start (SpanReader.end_pairs)')
     ap.add_argument('--frozen-blocks', type=int, default=1, help='lowest trunk blocks kept as the reader has them')
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=1e-3, help='trunk; new layers get 3x')
@@ -130,7 +159,7 @@ def main():
         cfg = MnemoConfig(**ck['config'])
         model = Mnemo(cfg)
         model.load_state_dict(ck['model'])
-        sr = SpanReader(cfg, ck['bidi_layers'], ck.get('causal_blocks'), ck.get('alibi', False))
+        sr = SpanReader.from_settings(cfg, ck)
         sr.load_state_dict(ck['span'])
         step, spent = ck['step'], ck['train_seconds']
         print(f'resumed {args.ckpt} at step {step} ({spent / 60:.1f} min trained)')
@@ -145,7 +174,7 @@ def main():
             cfg = MnemoConfig(**json.load(open(os.path.join(args.init_from, 'model.json')))['config'])
             model = Mnemo(cfg)
             model.load_state_dict(load_folder(args.init_from, cfg))
-        sr = SpanReader.from_trunk(model, args.bidi, args.causal_blocks, args.alibi)
+        sr = SpanReader.from_trunk(model, args.bidi, args.causal_blocks, args.alibi, args.end_pairs)
         if args.init_span:
             c1 = torch.load(args.init_span, map_location='cpu')
             missing, unexpected = sr.load_state_dict(c1['span'], strict=False)
@@ -161,8 +190,8 @@ def main():
         for p in blk.parameters():
             p.requires_grad_(False)
     sr.to(args.device)
-    new = [p for n, p in sr.named_parameters() if n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
-    old = [p for n, p in sr.named_parameters() if p.requires_grad and not n.startswith(('bidi.', 'span.', 'has.', 'match.'))]
+    new = [p for n, p in sr.named_parameters() if n.startswith(SpanReader.NEW)]
+    old = [p for n, p in sr.named_parameters() if p.requires_grad and not n.startswith(SpanReader.NEW)]
     opt = torch.optim.AdamW([{'params': old, 'lr_scale': 1.0}, {'params': new, 'lr_scale': 3.0}],
                             lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     if ck is not None:

@@ -95,6 +95,8 @@ export interface MemoryStatus {
   readonly root: string;
   readonly modelId: string;
   readonly modelVersion: string;
+  /** The version of reading the saved memory is made with (the model's memoryVersion, else its version). */
+  readonly memoryVersion: string;
   readonly device: string;
   readonly files: number;
   readonly segments: number;

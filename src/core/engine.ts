@@ -125,8 +125,10 @@ class MnemoEngine implements Engine {
     return this.running !== undefined;
   }
 
+  /** What a saved memory must have been made with: the model and the version of its reading. */
   private get identity(): { modelId: string; modelVersion: string; root: string } {
-    return { modelId: this.model.config.id, modelVersion: this.model.config.version, root: this.root };
+    const c = this.model.config;
+    return { modelId: c.id, modelVersion: c.memoryVersion ?? c.version, root: this.root };
   }
 
   /** Loads the saved memory; a damaged or foreign one is reported, deleted and rebuilt. */
@@ -659,7 +661,7 @@ class MnemoEngine implements Engine {
   status(): MemoryStatus {
     const c = this.model.config;
     return {
-      root: this.root, modelId: c.id, modelVersion: c.version, device: this.model.runtime.device,
+      root: this.root, modelId: c.id, modelVersion: c.version, memoryVersion: this.identity.modelVersion, device: this.model.runtime.device,
       files: this.memory.fileCount, segments: this.memory.segmentCount, tokens: this.memory.tokensRead,
       diskBytes: this.diskBytes, cachePath: this.cachePath, lastReadAt: this.lastReadAt, reading: this.progress,
       options: this.shaping, skipped: this.lastSkipped,

@@ -43,6 +43,11 @@ export interface ModelConfig extends RuntimeShapes {
   readonly format: number;
   readonly id: string;
   readonly version: string;
+  /**
+   * The version whose saved memories this model reads unchanged (export.py keeps the previous
+   * one when only the span head changed); absent = `version`.
+   */
+  readonly memoryVersion?: string;
   readonly maxDecoderPositions: number;
   readonly maxQueryTokens: number;
   readonly tokenizer: string;
@@ -70,9 +75,12 @@ export const CONTRACT_GRAPHS: Record<CoreGraphName, { inputs: readonly string[];
   decoderStep: { inputs: ['input_ids', 'past_keys', 'past_values'], outputs: ['logits', 'present_keys', 'present_values'] },
 };
 
-/** Graphs a folder may have; when model.json declares one, it must keep these names. */
-export const OPTIONAL_GRAPHS: Record<Exclude<GraphName, CoreGraphName>, { inputs: readonly string[]; outputs: readonly string[] }> = {
-  span: { inputs: ['input_ids', 'attention_mask'], outputs: ['start_logits', 'end_logits', 'has_answer'] },
+/**
+ * Graphs a folder may have; when model.json declares one, it must keep these names. `extraOutputs`
+ * may be there as well (span: the end given the start, which src/core/span.ts prefers).
+ */
+export const OPTIONAL_GRAPHS: Record<Exclude<GraphName, CoreGraphName>, { inputs: readonly string[]; outputs: readonly string[]; extraOutputs: readonly string[] }> = {
+  span: { inputs: ['input_ids', 'attention_mask'], outputs: ['start_logits', 'end_logits', 'has_answer'], extraOutputs: ['end_given_start'] },
 };
 
 const NUMBER_FIELDS = ['format', 'segmentLength', 'memorySize', 'dModel', 'keyDim', 'nLayers', 'nHeads', 'vocabSize', 'maxDecoderPositions', 'maxQueryTokens'] as const;
@@ -107,6 +115,9 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   for (const f of ['id', 'version', 'tokenizer', 'memoryInit'] as const) {
     if (typeof raw[f] !== 'string' || raw[f] === '') problems.push(`model.json: "${f}" must be a non-empty string (got ${JSON.stringify(raw[f])})`);
   }
+  if (raw['memoryVersion'] !== undefined && (typeof raw['memoryVersion'] !== 'string' || raw['memoryVersion'] === '')) {
+    problems.push(`model.json: "memoryVersion" must be a non-empty string when present (got ${JSON.stringify(raw['memoryVersion'])})`);
+  }
   if (raw['format'] !== undefined && raw['format'] !== 1) problems.push(`model.json: "format" is ${JSON.stringify(raw['format'])}; this runtime reads format 1`);
   const special = (raw['specialTokens'] ?? {}) as Record<string, unknown>;
   for (const s of SPECIAL_NAMES) {
@@ -122,7 +133,8 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
       const names = g[side];
       if (!Array.isArray(names)) { problems.push(`model.json: graphs.${name}.${side} is missing`); continue; }
       const absent = want[side].filter((n) => !names.includes(n));
-      const extra = (names as string[]).filter((n) => !want[side].includes(n));
+      const allowed = side === 'outputs' ? [...want.outputs, ...((want as { extraOutputs?: readonly string[] }).extraOutputs ?? [])] : want[side];
+      const extra = (names as string[]).filter((n) => !allowed.includes(n));
       if (absent.length) problems.push(`model.json: graphs.${name}.${side} lacks ${absent.join(', ')} (the contract names ${want[side].join(', ')})`);
       if (extra.length) problems.push(`model.json: graphs.${name}.${side} has unknown ${extra.join(', ')} (the contract names ${want[side].join(', ')})`);
     }

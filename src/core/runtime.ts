@@ -43,6 +43,11 @@ export interface SpanLogits {
   readonly end: Float32Array;
   /** `[B]`: the row's passage holds the answer (a logit). */
   readonly hasAnswer: Float32Array;
+  /**
+   * `[B, T, width]`, when the graph has the optional `end_given_start` output: `[b, t, j]` scores
+   * the answer ending at token t + j given that it starts at t.
+   */
+  readonly endGivenStart?: { readonly data: Float32Array; readonly width: number };
 }
 
 export interface DecoderOutput {
@@ -238,7 +243,8 @@ export class ModelRuntime {
 
   /**
    * Runs the span graph on B rows `[bos] question [sep] passage [eos]`, padded at the end to one
-   * length T: ids and mask `[B, T]` → start and end logits `[B, T]`, has-answer logits `[B]`.
+   * length T: ids and mask `[B, T]` → start and end logits `[B, T]`, has-answer logits `[B]`
+   * and, where the graph has it, the end given the start `[B, T, width]`.
    */
   async spanLogits(ids: BigInt64Array, mask: BigInt64Array, batch: number): Promise<SpanLogits> {
     const g = this.graphs.span;
@@ -251,10 +257,12 @@ export class ModelRuntime {
       input_ids: new ort.Tensor('int64', ids, [batch, T]),
       attention_mask: new ort.Tensor('int64', mask, [batch, T]),
     });
+    const pairs = out.end_given_start;
     return {
       start: f32(output(out, 'start_logits', 'span')),
       end: f32(output(out, 'end_logits', 'span')),
       hasAnswer: f32(output(out, 'has_answer', 'span')),
+      ...(pairs ? { endGivenStart: { data: f32(pairs), width: pairs.dims[2]! } } : {}),
     };
   }
 

@@ -2,6 +2,8 @@
 // every passage (long ones in overlapping windows), scores every span of up to
 // `answers.maxSpanTokens` tokens, and the best span over all passages is the answer, with the
 // calibrated probability that it is exactly right. Offsets are characters of the passage.
+// A span's score is log p(start) + log p(end | start) where the graph gives the end given the
+// start (`end_given_start`), else log p(start) + log p(end) from independent end logits.
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import type { OffsetText } from './tokenizer';
@@ -73,7 +75,11 @@ export async function extractSpan(model: LoadedModel, question: string, passages
     });
     const out = await model.runtime.spanLogits(ids, mask, rows.length);
     rows.forEach((r, b) => {
-      const found = bestInRow(out.start.subarray(b * T, (b + 1) * T), out.end.subarray(b * T, (b + 1) * T), offset, r.ids.length, maxSpan);
+      const start = out.start.subarray(b * T, (b + 1) * T);
+      const pairs = out.endGivenStart;
+      const found = pairs
+        ? bestPairInRow(start, pairs.data.subarray(b * T * pairs.width, (b + 1) * T * pairs.width), pairs.width, offset, r.ids.length, maxSpan)
+        : bestInRow(start, out.end.subarray(b * T, (b + 1) * T), offset, r.ids.length, maxSpan);
       const confidence = calibrated(model, found.logProb, out.hasAnswer[b]!);
       if (!best || confidence > best.confidence) {
         best = { passage: r.passage, startToken: r.from + found.start, endToken: r.from + found.end, confidence };
@@ -104,6 +110,25 @@ export function bestInRow(start: Float32Array, end: Float32Array, offset: number
       const v = ls[s]! + le[e]!;
       if (v > best.logProb) best = { start: s, end: e, logProb: v };
     }
+  }
+  return best;
+}
+
+/**
+ * Best span of one row from start logits `[T]` and end-given-start logits `[T, width]`
+ * (`[t, j]`: the span t .. t + j): start s and length j (j < min(width, maxSpan), inside the
+ * passage) maximising log p(start = s) + log p(end = s + j | start = s), the start's softmax over
+ * the passage's tokens, the end's over the ends allowed after s.
+ */
+export function bestPairInRow(start: Float32Array, pairs: Float32Array, width: number, offset: number, length: number, maxSpan: number): { start: number; end: number; logProb: number } {
+  const ls = logSoftmax(start.subarray(offset, offset + length));
+  let best = { start: 0, end: 0, logProb: -Infinity };
+  for (let s = 0; s < length; s++) {
+    const from = (offset + s) * width;
+    const le = logSoftmax(pairs.subarray(from, from + Math.min(width, maxSpan, length - s)));
+    le.forEach((v, j) => {
+      if (ls[s]! + v > best.logProb) best = { start: s, end: s + j, logProb: ls[s]! + v };
+    });
   }
   return best;
 }

@@ -165,7 +165,7 @@ test('every byte of every small cache file flipped or cut (sampled in large ones
     const good = engine.status();
     await engine.dispose();
     const dir = workspaceCacheDir(cache, root);
-    const expect = { modelId: model.config.id, modelVersion: model.config.version, root };
+    const expect = { modelId: model.config.id, modelVersion: model.config.memoryVersion ?? model.config.version, root };
     const [gen] = await gens(dir);
     const files = ['CURRENT', ...(await readdir(join(dir, gen!))).map((n) => join(gen!, n))];
     /** What engine.open does with the bytes on disk: the snapshot's checks, then the memory's own. */

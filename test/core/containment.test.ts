@@ -34,7 +34,7 @@ test('a saved memory naming ../ paths is rejected and rebuilt; nothing outside i
 
     // Rewrite the file list: point the first file at the secret, with valid checksums.
     const dir = workspaceCacheDir(ws.cache, ws.root);
-    const engineIdentity = { modelId: engine.status().modelId, modelVersion: engine.status().modelVersion, root: ws.root };
+    const engineIdentity = { modelId: engine.status().modelId, modelVersion: engine.status().memoryVersion, root: ws.root };
     const { header, sections } = await readSnapshot(dir, engineIdentity);
     const files = JSON.parse(new TextDecoder().decode(sections['files'])) as { path: string }[];
     files[0]!.path = '../secret.txt';

@@ -185,6 +185,41 @@ test('a damaged cache is reported, deleted and rebuilt; a foreign one too', { sk
   }
 });
 
+test('a new model version reads again unless it declares the same memoryVersion (a new span head keeps the memory)', { skip }, async () => {
+  const ws = await copyCodebase();
+  try {
+    let { engine } = await open(ws.root, ws.cache);
+    const first = await engine.read();
+    assert.ok(first.filesRead > 0);
+    const saved = engine.status().memoryVersion;
+    await engine.dispose();
+    const json = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8'));
+    const { cp, mkdtemp } = await import('node:fs/promises');
+    const copy = async (changes: Record<string, unknown>): Promise<string> => {
+      const dir = await mkdtemp(join(ws.cache, '..', 'next-model-'));
+      await cp(modelDir(), dir, { recursive: true });
+      await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, ...changes }));
+      return dir;
+    };
+    // same reading, declared: the saved memory is used as it is
+    let logger;
+    ({ engine, logger } = await open(ws.root, ws.cache, { modelDir: await copy({ version: 'next', memoryVersion: saved }) }));
+    assert.equal(engine.status().modelVersion, 'next');
+    assert.equal(engine.status().files, first.filesRead, logger.lines.join('\n'));
+    assert.equal((await engine.read()).filesRead, 0);
+    await engine.dispose();
+    // a new version that does not declare it: read again
+    const { memoryVersion: _same, ...rest } = json;
+    ({ engine, logger } = await open(ws.root, ws.cache, { modelDir: await copy({ ...rest, version: 'other', memoryVersion: undefined }) }));
+    assert.ok(logger.lines.some((l) => /^warn: The saved memory .* cannot be used \(version/.test(l)), logger.lines.join('\n'));
+    assert.equal(engine.status().files, 0);
+    assert.equal((await engine.read()).filesRead, first.filesRead);
+    await engine.dispose();
+  } finally {
+    await ws.cleanup();
+  }
+});
+
 test('a cancelled read keeps what it read, and the next read continues from there', { skip }, async () => {
   const ws = await copyCodebase();
   try {

@@ -140,7 +140,7 @@ test('the index is saved with the memory, follows an edit, and is rebuilt when d
   // A damaged index section (checksums made valid, as anyone who can write the cache can) is rebuilt.
   await engine!.dispose();
   const dir = workspaceCacheDir(ws.cache, ws.root);
-  const identity = { modelId: engine!.status().modelId, modelVersion: engine!.status().modelVersion, root: ws.root };
+  const identity = { modelId: engine!.status().modelId, modelVersion: engine!.status().memoryVersion, root: ws.root };
   const { header, sections } = await readSnapshot(dir, identity);
   const id = { modelId: header.modelId, modelVersion: header.modelVersion, root: header.root, meta: header.meta };
   const damaged = sections['lexical']!.slice(0, sections['lexical']!.length >> 1);

@@ -5,7 +5,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadModel } from '../../src/core/model';
-import { bestInRow, extractSpan } from '../../src/core/span';
+import { bestInRow, bestPairInRow, extractSpan } from '../../src/core/span';
 import { modelDir, noModel, recordingLogger, tempDir } from './helpers';
 
 const skip = noModel();
@@ -21,6 +21,28 @@ test('bestInRow picks the best start <= end within the passage and the span limi
   assert.equal(r.end, 3);
   const loose = bestInRow(start, end, 2, 6, 6);
   assert.deepEqual([loose.start, loose.end], [1, 5]);
+});
+
+test('bestPairInRow takes the end given the start, within the passage and the span limit', () => {
+  // 2 question positions, then a passage of 4 tokens; width 3: row t holds the ends t, t+1, t+2
+  const start = Float32Array.from([9, 9, 0, 6, 0, 0]);
+  const pairs = Float32Array.from([
+    9, 9, 9, /* question */ 9, 9, 9,
+    0, 0, 0, /* passage 0 */ 5, 0, 1, /* passage 1: ends at itself */ 0, 0, 9, /* passage 2 */ 0, 9, 9 /* passage 3 */,
+  ]);
+  const r = bestPairInRow(start, pairs, 3, 2, 4, 3);
+  assert.deepEqual([r.start, r.end], [1, 1]);
+  // the log-probabilities: start 1's softmax over the passage, then end 1 among the ends 1, 2, 3
+  const ls = 6 - Math.log(3 + Math.exp(6));
+  const le = 5 - Math.log(Math.exp(5) + 1 + Math.exp(1));
+  assert.ok(Math.abs(r.logProb - (ls + le)) < 1e-9, `logProb ${r.logProb}`);
+  // start 3 is the last passage token: of its row only j = 0 lies inside the passage, so its
+  // end-given-start probability is 1 and the scores there beyond the passage never count
+  const last = bestPairInRow(Float32Array.from([0, 0, 0, 0, 0, 9]), pairs, 3, 2, 4, 3);
+  assert.deepEqual([last.start, last.end], [3, 3]);
+  // the span limit cuts the row as well: with maxSpan 1 every span is one token
+  const one = bestPairInRow(Float32Array.from([0, 0, 0, 0, 9, 0]), pairs, 3, 2, 4, 1);
+  assert.deepEqual([one.start, one.end], [2, 2]);
 });
 
 test('a model folder without the span graph gives no span answer', { skip }, async () => {
