@@ -21,6 +21,9 @@ $PY -m models.mnemo.train --config tiny --minutes 1.0 --corpus $D/corpus/train.j
 $PY -m models.mnemo.train_span --init-ckpt $D/tiny.pt --causal-blocks 0 --bidi 2 --alibi --end-pairs --frozen-blocks 0 --minutes 0.2 --batch 4 --val 8 \
     --corpus $D/corpus/train.jsonl --corpus-mb 1 --tokenizer $D/tokenizer.json --ckpt $D/span.pt
 rm -rf $OUT
-$PY -m models.mnemo.export --ckpt $D/span.pt --out $OUT --tokenizer $D/tokenizer.json --id mnemo-ci
+$PY -m models.mnemo.export --ckpt $D/span.pt --out $OUT --tokenizer $D/tokenizer.json --id mnemo-ci --version ci-1
+# exported again with a new version and the same reader: saved memories stay valid (memoryVersion)
+$PY -m models.mnemo.export --ckpt $D/span.pt --out $OUT --tokenizer $D/tokenizer.json --id mnemo-ci --version ci-2
+$PY -c "import json,sys; m=json.load(open('$OUT/model.json')); sys.exit(0 if (m['version'], m['memoryVersion']) == ('ci-2', 'ci-1') else 'memoryVersion: ' + str(m.get('memoryVersion')))"
 node models/mnemo/check_onnx.mjs $OUT
 echo "ci_check OK in $(( $(date +%s) - start )) s"
