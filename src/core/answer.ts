@@ -119,12 +119,29 @@ export function isFragment(text: string): boolean {
   return t.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length < 3 || !/[.!?:)"'`\]]$/.test(t);
 }
 
+const WORD = /[\p{L}\p{N}_]/u;
+// Scripts written without spaces between words: any character boundary may end a word there.
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}]/u;
+
+/** Whether offset `at` of `text` falls inside a word ("Fatim|a", "579|0390687"). */
+function cutsWord(text: string, at: number): boolean {
+  const before = text[at - 1];
+  const after = text[at];
+  return before !== undefined && after !== undefined && WORD.test(before) && WORD.test(after) && !UNSPACED.test(before) && !UNSPACED.test(after);
+}
+
+/**
+ * A span that can be the answer: inside its passage, not blank, and whole words: a span cut
+ * inside a word is a fragment ("Fatim" of "Fatima", "579039" of "5790390687") whatever its
+ * confidence.
+ */
 function validSpan(span: SpanAnswer | undefined, segments: readonly SegmentLines[]): span is SpanAnswer {
   if (!span) return false;
   const s = segments[span.passageIndex];
   if (!s || !Number.isInteger(span.start) || !Number.isInteger(span.end)) return false;
   const text = s.lines.join('\n');
-  return span.start >= 0 && span.end > span.start && span.end <= text.length && text.slice(span.start, span.end).trim() !== '';
+  if (!(span.start >= 0 && span.end > span.start && span.end <= text.length && text.slice(span.start, span.end).trim() !== '')) return false;
+  return !cutsWord(text, span.start) && !cutsWord(text, span.end);
 }
 
 /** Lines of a segment that hold characters `start..end` of its text. */

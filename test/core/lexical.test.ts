@@ -209,6 +209,20 @@ test('a confident span is the answer, cited at its own line; a doubtful or broke
   assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, confidence: 0.5 }, spanThreshold: 0.7 }).kind, 'passages');
   assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, end: text.length + 5 } }).kind, 'passages');
   assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, passageIndex: 3 } }).kind, 'passages');
+  // cut inside a word at either end ("the country of Mo", "he country of Moab"): a fragment, not an answer
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, end: span.end - 2 }, spanThreshold: 0.7 }).kind, 'passages');
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, start: span.start + 1 }, spanThreshold: 0.7 }).kind, 'passages');
+  // whole words, even one: an answer
+  const moab = text.indexOf('Moab');
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, start: moab, end: moab + 4 }, spanThreshold: 0.7 }).text.split('\n\n')[0], 'Moab');
+});
+
+test('in a script written without spaces, a span may begin and end anywhere', () => {
+  const zh = { citation: { path: 'texts/zh.txt', startLine: 1, endLine: 1, score: 1, sources: ['lexical' as const] }, lines: ['以利米勒往摩押地去寄居。'] };
+  const at = zh.lines[0]!.indexOf('摩押地');
+  const a = buildAnswer({ question: '他们往哪里去?', segments: [zh], span: { text: '摩押地', passageIndex: 0, start: at, end: at + 3, confidence: 0.9 }, spanThreshold: 0.7 });
+  assert.equal(a.kind, 'span');
+  assert.equal(a.text.split('\n\n')[0], '摩押地');
 });
 
 test('generated text is shown only whole: fragments fall back to quoted passages', () => {
