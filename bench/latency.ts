@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     log(`${set.workspace}: ${status.tokens} tokens, ${status.segments} segments; memory loaded in ${(loadMs / 1000).toFixed(1)} s`);
 
     // Baseline: the lexical index alone, loaded from the same snapshot.
-    const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, resolve(set.workspace)), { modelId: config.id, modelVersion: config.version, root: resolve(set.workspace) });
+    const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, resolve(set.workspace)), { modelId: config.id, modelVersion: config.memoryVersion ?? config.version, root: resolve(set.workspace) });
     const index = LexicalIndex.deserialize(sections['lexical']!);
     const indexMs: number[] = [];
     for (let round = 0; round < rounds; round++) {

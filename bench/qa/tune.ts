@@ -62,7 +62,7 @@ export async function tuneSet(set: QuestionSet, model: LoadedModel, modelDir: st
   } finally {
     await engine.dispose();
   }
-  const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: model.config.version, root });
+  const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: model.config.memoryVersion ?? model.config.version, root });
   const memory = WorkspaceMemory.deserialize(model.config, sections);
   const lexical = LexicalIndex.deserialize(sections['lexical']!);
   const ctx: QueryContext = { model, memory, lexical, root, logger: quiet, coverage: () => 1, maxFileBytes, textCache: new Map() };
