@@ -22,7 +22,7 @@ import { HOST_DELAY_END, HOST_DELAY_START, markedSection, withSection } from './
 import { describeNeedles, nameNeedles, plantPasskeys, type Needle } from './needles';
 import { formatReport, type ReportInput } from './report';
 import { parseQaArgs, runQa } from './qa/main';
-import { extractSection, spliceSection } from './qa/report';
+import { extractSection } from './qa/report';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const cacheRoot = join(repoRoot, '.cache', 'bench');
@@ -130,11 +130,13 @@ function render(measured: Measured, out: string): { table: string } {
     ...measured,
     flops: { formula: FLOP_FORMULA, recurrent: (n) => recurrentFlops(config, n), full: (n) => fullAttentionFlops(config, n), fullBytes: (n) => fullAttentionBytes(config, n), logits: (T) => logitFlops(config, T) },
   });
-  // The QA evaluation and the host-delay benchmark write their own sections; a new report keeps them.
+  // The QA evaluation, the host-delay and latency benchmarks write their own sections, after this
+  // report's; notes written by hand sit between them. A new report replaces only its own part,
+  // what comes before the QA section, and keeps everything from there on as it was.
   let old = '';
   try { old = readFileSync(out, 'utf8'); } catch { /* no file yet */ }
   const previous = extractSection(old);
-  let next = previous ? spliceSection(report.markdown, previous) : report.markdown;
+  let next = previous ? `${report.markdown.replace(/\s*$/, '')}\n\n${old.slice(old.indexOf(previous))}` : report.markdown;
   const host = markedSection(old, HOST_DELAY_START, HOST_DELAY_END);
   if (host) next = withSection(next, host, HOST_DELAY_START, HOST_DELAY_END);
   writeFileSync(out, next);
