@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Citation, Logger, QueryOptions, RetrievalMode } from '../src/core/api';
 import { openEngine } from '../src/core/engine';
 import { LexicalIndex } from '../src/core/lexicalIndex';
-import { readModelConfig } from '../src/core/model';
+import { memoryVersionOf, readModelConfig } from '../src/core/model';
 import { readSnapshot, workspaceCacheDir } from '../src/core/store';
 import { MnemoTokenizer } from '../src/core/tokenizer';
 import { shuffled } from './corpus';
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     log(`${set.workspace}: ${status.tokens} tokens, ${status.segments} segments; memory loaded in ${(loadMs / 1000).toFixed(1)} s`);
 
     // Baseline: the lexical index alone, loaded from the same snapshot.
-    const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, resolve(set.workspace)), { modelId: config.id, modelVersion: config.memoryVersion ?? config.version, root: resolve(set.workspace) });
+    const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, resolve(set.workspace)), { modelId: config.id, modelVersion: memoryVersionOf(config), root: resolve(set.workspace) });
     const index = LexicalIndex.deserialize(sections['lexical']!);
     const indexMs: number[] = [];
     for (let round = 0; round < rounds; round++) {

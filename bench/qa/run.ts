@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answer, Citation, Logger, QueryOptions } from '../../src/core/api';
 import { openEngine } from '../../src/core/engine';
+import { memoryVersionOf } from '../../src/core/model';
 import { overlaps, type Question, type QuestionSet } from './questions';
 
 /** The retrieval modes the evaluation compares, named as in the contract (api.ts RetrievalMode). */
@@ -98,7 +99,7 @@ const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write
 export function modelCacheKey(modelDir: string): string {
   const config = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { id: string; version: string; memoryVersion?: string; config?: unknown; staticKeys?: unknown };
   const hash = createHash('sha1').update(JSON.stringify([config.config, config.staticKeys])).digest('hex').slice(0, 8);
-  return `${config.id}-${config.memoryVersion ?? config.version}-${hash}`.replace(/[^\w.-]+/g, '_');
+  return `${config.id}-${memoryVersionOf(config)}-${hash}`.replace(/[^\w.-]+/g, '_');
 }
 
 export interface RunOptions {

@@ -13,7 +13,7 @@ import { buildAnswer } from '../../src/core/answer';
 import { openEngine } from '../../src/core/engine';
 import { LexicalIndex } from '../../src/core/lexicalIndex';
 import { WorkspaceMemory } from '../../src/core/memory';
-import type { LoadedModel } from '../../src/core/model';
+import { memoryVersionOf, type LoadedModel } from '../../src/core/model';
 import { CITATIONS, SourceTexts, type QueryContext } from '../../src/core/query';
 import { CANDIDATES, fuseHits, fusionParams, lexicalSegments, queryKey, topSegments, type FusionParams, type Hit } from '../../src/core/retrieve';
 import { readSnapshot, workspaceCacheDir } from '../../src/core/store';
@@ -62,7 +62,7 @@ export async function tuneSet(set: QuestionSet, model: LoadedModel, modelDir: st
   } finally {
     await engine.dispose();
   }
-  const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: model.config.memoryVersion ?? model.config.version, root });
+  const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root });
   const memory = WorkspaceMemory.deserialize(model.config, sections);
   const lexical = LexicalIndex.deserialize(sections['lexical']!);
   const ctx: QueryContext = { model, memory, lexical, root, logger: quiet, coverage: () => 1, maxFileBytes, textCache: new Map() };

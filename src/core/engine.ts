@@ -11,7 +11,7 @@ import { LexicalIndex, segmentTexts } from './lexicalIndex';
 import { NothingReadError } from './errors';
 import { memoryOptions } from './limits';
 import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
-import { loadModel, type LoadedModel } from './model';
+import { loadModel, memoryVersionOf, type LoadedModel } from './model';
 import * as queries from './query';
 import { readAll, type PreparedFile } from './reader';
 import { checkQuestion } from './question';
@@ -128,7 +128,7 @@ class MnemoEngine implements Engine {
   /** What a saved memory must have been made with: the model and the version of its reading. */
   private get identity(): { modelId: string; modelVersion: string; root: string } {
     const c = this.model.config;
-    return { modelId: c.id, modelVersion: c.memoryVersion ?? c.version, root: this.root };
+    return { modelId: c.id, modelVersion: memoryVersionOf(c), root: this.root };
   }
 
   /** Loads the saved memory; a damaged or foreign one is reported, deleted and rebuilt. */

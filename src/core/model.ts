@@ -83,6 +83,11 @@ export const OPTIONAL_GRAPHS: Record<Exclude<GraphName, CoreGraphName>, { inputs
   span: { inputs: ['input_ids', 'attention_mask'], outputs: ['start_logits', 'end_logits', 'has_answer'], extraOutputs: ['end_given_start'] },
 };
 
+/** The version of reading a saved memory must have been made with: memoryVersion, else version. */
+export function memoryVersionOf(config: Pick<ModelConfig, 'version' | 'memoryVersion'>): string {
+  return config.memoryVersion ?? config.version;
+}
+
 const NUMBER_FIELDS = ['format', 'segmentLength', 'memorySize', 'dModel', 'keyDim', 'nLayers', 'nHeads', 'vocabSize', 'maxDecoderPositions', 'maxQueryTokens'] as const;
 const SPECIAL_NAMES = ['pad', 'bos', 'eos', 'question', 'answer', 'summary', 'explain', 'path', 'sep'] as const;
 

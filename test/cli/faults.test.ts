@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openEngine } from '../../src/core/engine';
 import { WorkspaceMemory } from '../../src/core/memory';
-import { loadModel } from '../../src/core/model';
+import { loadModel, memoryVersionOf } from '../../src/core/model';
 import { CacheError, readSnapshot, workspaceCacheDir } from '../../src/core/store';
 import { FIXTURE_CODEBASE, modelDir, noModel, recordingLogger, tempDir } from '../core/helpers';
 import { mnemo, start } from './helpers';
@@ -165,7 +165,7 @@ test('every byte of every small cache file flipped or cut (sampled in large ones
     const good = engine.status();
     await engine.dispose();
     const dir = workspaceCacheDir(cache, root);
-    const expect = { modelId: model.config.id, modelVersion: model.config.memoryVersion ?? model.config.version, root };
+    const expect = { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root };
     const [gen] = await gens(dir);
     const files = ['CURRENT', ...(await readdir(join(dir, gen!))).map((n) => join(gen!, n))];
     /** What engine.open does with the bytes on disk: the snapshot's checks, then the memory's own. */
