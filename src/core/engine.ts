@@ -14,6 +14,7 @@ import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from '
 import { loadModel, memoryVersionOf, type LoadedModel } from './model';
 import * as queries from './query';
 import { readAll, type PreparedFile } from './reader';
+import { keepsTail, prefixHash, resumeAt } from './resume';
 import { checkQuestion } from './question';
 import { DEFAULT_EXCLUDES, scanWorkspace, type ScannedFile } from './scanner';
 import { countSkips, parseSkipCounts } from './skips';
@@ -26,7 +27,7 @@ import { kindOfPath, loadText } from './text';
 import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
 import { catchUpStructure, loadStructureSection } from './structure/persist';
 import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
-import { arraySource, type SegmentSource } from './tokenizer';
+import { arraySource, type Segment, type SegmentSource } from './tokenizer';
 import { resolveInside } from './workspacePath';
 
 /** Rows of the reader batch: one file in flight per row. */
@@ -510,6 +511,7 @@ class MnemoEngine implements Engine {
     let segments: PreparedFile['segments'] | undefined;
     let tokenCount = 0;
     let lines: string[] | undefined; // the whole text's lines, for a file loaded whole
+    let whole: Segment[] | undefined; // its segments
     if (large && kind !== 'html' && kind !== 'pdf') {
       let streamed;
       try {
@@ -547,7 +549,7 @@ class MnemoEngine implements Engine {
       for (const w of loaded.warnings) this.logger.debug(`${f.path}: ${w}`);
       await this.updateStructure(f.path, loaded.text, sha1);
       const tokens = this.model.tokenizer.tokenizeLines(loaded.text);
-      const whole = this.model.tokenizer.segment(tokens, c.segmentLength);
+      whole = this.model.tokenizer.segment(tokens, c.segmentLength);
       segments = arraySource(whole);
       lines = loaded.text.split('\n');
       tokenCount = tokens.ids.length;
@@ -560,19 +562,35 @@ class MnemoEngine implements Engine {
       keys: new Int8Array(count * K), startLines: new Uint32Array(count), endLines: new Uint32Array(count),
       memory: undefined,
     };
+    // Only a file loaded whole can be resumed after an edit at its end (resume.ts): a streamed
+    // one (STREAM_BYTES or more) has its segments produced from disk one at a time, so its
+    // prefix is never at hand to hash, and it is read again from the start.
+    if (whole && keepsTail(count, c.segmentLength)) entry.prefixHash = prefixHash(whole, count - 1);
     let memory: Float32Array = this.model.memoryInit.slice();
-    // A file a cancelled or killed read stopped in the middle of continues where it stopped.
-    if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === count && old.segmentsRead > 0) {
-      entry.segmentsRead = old.segmentsRead;
-      entry.keys.set(old.keys.subarray(0, old.segmentsRead * K));
-      entry.startLines.set(old.startLines.subarray(0, old.segmentsRead));
-      entry.endLines.set(old.endLines.subarray(0, old.segmentsRead));
-      memory = halfArrayToFloat(old.memory);
-      this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
-    }
     // The lexical index gets each segment's text as the reader takes it (see syncLexical): the
     // lines of a file loaded whole, the decoded ids of a streamed one; no file is read twice.
     const texts: (string | undefined)[] = [];
+    const keep = (from: FileMemory, n: number): void => {
+      entry.segmentsRead = n;
+      entry.keys.set(from.keys.subarray(0, n * K));
+      entry.startLines.set(from.startLines.subarray(0, n));
+      entry.endLines.set(from.endLines.subarray(0, n));
+    };
+    const resumed = whole && old?.sha1 !== sha1 ? resumeAt(old, whole) : undefined;
+    if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === count && old.segmentsRead > 0) {
+      // A file a cancelled or killed read stopped in the middle of continues where it stopped.
+      keep(old, old.segmentsRead);
+      memory = halfArrayToFloat(old.memory);
+      this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
+    } else if (old && lines && whole && resumed !== undefined) {
+      // Changed only in its last segment or after it: the same keys, lines and memory as a full
+      // read up to there. The index drops the file's old version (another sha1) and takes the
+      // new one from its first segment, so the segments not read again get their text here.
+      keep(old, resumed);
+      memory = old.tailMemory!.slice();
+      for (let i = 0; i < resumed; i++) texts[i] = lines.slice(whole[i]!.startLine - 1, whole[i]!.endLine).join('\n');
+      this.logger.debug(`${f.path}: resumed at segment ${resumed} of ${count}.`);
+    }
     const source = segments;
     const tokenizer = this.model.tokenizer;
     const recorded: SegmentSource = {

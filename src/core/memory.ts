@@ -1,7 +1,8 @@
 // What the reader leaves behind for one workspace: per segment a quantised retrieval key and
-// its line range, per file its identity and final memory, and the workspace memory kept as a
-// running sum of file memories so that adding, changing or dropping one file is cheap.
-// Serialises to the named sections store.ts writes.
+// its line range, per file its identity and final memory (and, for a long file, the memory
+// before its last segment, so an edit at its end is caught up without reading it all again),
+// and the workspace memory kept as a running sum of file memories so that adding, changing or
+// dropping one file is cheap. Serialises to the named sections store.ts writes.
 
 import { unsafeRelativePath } from './workspacePath';
 
@@ -23,6 +24,17 @@ export interface FileMemory {
   endLines: Uint32Array;
   /** The reader's memory after the last segment read, fp16 `[M, D]`; undefined before any. */
   memory: Uint16Array | undefined;
+  /**
+   * Hash of the token ids and line ranges of every segment but the last (resume.ts). Set by the
+   * engine on the files it can resume after an edit at their end; the reader then records
+   * `tailMemory` for them.
+   */
+  prefixHash?: string;
+  /**
+   * The reader's memory just before the last segment, float32 `[M, D]`: exactly what the reader
+   * carried, not rounded to fp16, so that resuming there gives the bits a full read gives.
+   */
+  tailMemory?: Float32Array;
 }
 
 export interface MemoryShape {
@@ -33,6 +45,14 @@ export interface MemoryShape {
 }
 
 export const KEY_SCALE = 127;
+
+/** Section of the tail memories, float32 `[files with a tail, M, D]` in file-list order. */
+const TAILS_SECTION = 'tails';
+
+/** Whether `f` is saved with what resuming it needs: read to the end, with a tail and its hash. */
+function hasTail(f: FileMemory): boolean {
+  return f.tailMemory !== undefined && f.prefixHash !== undefined && f.segmentsRead >= f.segmentsTotal && f.segmentsTotal >= 2;
+}
 
 /** Tokens of `f` read so far: every segment but a file's last is full. */
 export function tokensRead(f: FileMemory, segmentLength: number): number {
@@ -136,9 +156,12 @@ export class WorkspaceMemory {
     const list = [...this.files.values()];
     const segments = list.reduce((n, f) => n + f.segmentsRead, 0);
     const withMemory = list.filter((f) => f.memory).length;
+    const resumable = list.filter(hasTail);
     const keys = new Int8Array(segments * K);
     const lines = new Uint32Array(segments * 2);
     const memories = new Uint16Array(withMemory * M * D);
+    const tails = new Float32Array(resumable.length * M * D);
+    resumable.forEach((f, i) => tails.set(f.tailMemory!, i * M * D));
     let s = 0;
     let m = 0;
     for (const f of list) {
@@ -153,6 +176,7 @@ export class WorkspaceMemory {
     const table = list.map((f) => ({
       path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha1: f.sha1, tokens: f.tokens,
       segmentsRead: f.segmentsRead, segmentsTotal: f.segmentsTotal, memory: f.memory !== undefined,
+      ...(hasTail(f) ? { tail: true, prefixHash: f.prefixHash } : {}),
     }));
     return {
       sections: {
@@ -160,6 +184,8 @@ export class WorkspaceMemory {
         keys: new Uint8Array(keys.buffer),
         segments: new Uint8Array(lines.buffer),
         memories: new Uint8Array(memories.buffer),
+        // Added after the first snapshots: a snapshot without it loads, with nothing to resume.
+        [TAILS_SECTION]: new Uint8Array(tails.buffer),
       },
       meta: { keyDim: K, memorySize: M, dModel: D, files: list.length, segments },
     };
@@ -173,25 +199,34 @@ export class WorkspaceMemory {
       if (!s) throw new Error(`section "${name}" is missing`);
       return s;
     };
-    const table = JSON.parse(new TextDecoder().decode(need('files'))) as Array<Omit<FileMemory, 'keys' | 'startLines' | 'endLines' | 'memory'> & { memory: boolean }>;
+    type Row = Omit<FileMemory, 'keys' | 'startLines' | 'endLines' | 'memory' | 'tailMemory'> & { memory: boolean; tail?: boolean };
+    const table = JSON.parse(new TextDecoder().decode(need('files'))) as Row[];
     const keys = aligned(need('keys'), Int8Array);
     const lines = aligned(need('segments'), Uint32Array);
     const memories = aligned(need('memories'), Uint16Array);
     const segments = table.reduce((n, f) => n + f.segmentsRead, 0);
     const withMemory = table.filter((f) => f.memory).length;
+    // Snapshots written before tails were kept have neither the section nor `tail` in any row.
+    const withTail = table.filter((f) => f.tail === true).length;
+    const tails = withTail > 0 ? aligned(need(TAILS_SECTION), Float32Array) : new Float32Array(0);
     if (keys.length !== segments * K) throw new Error(`keys hold ${keys.length} bytes, expected ${segments * K}`);
     if (lines.length !== segments * 2) throw new Error(`segment table holds ${lines.length / 2} rows, expected ${segments}`);
     if (memories.length !== withMemory * M * D) throw new Error(`memories hold ${memories.length} values, expected ${withMemory * M * D}`);
+    if (tails.length !== withTail * M * D) throw new Error(`tail memories hold ${tails.length} values, expected ${withTail * M * D}`);
     const seen = new Set<string>();
     for (const row of table) {
       const why = unsafeRelativePath(row.path);
       if (why) throw new Error(`its file list names ${JSON.stringify(String(row.path)).slice(0, 200)}, which is not a path inside the workspace (${why})`);
       if (seen.has(row.path)) throw new Error(`its file list names ${row.path} twice`);
       seen.add(row.path);
+      if (row.tail === true && (typeof row.prefixHash !== 'string' || row.segmentsRead < 2 || row.segmentsRead !== row.segmentsTotal)) {
+        throw new Error(`its file list keeps a tail memory for ${row.path} without a prefix hash or a whole read of at least two segments`);
+      }
     }
     const ws = new WorkspaceMemory(shape);
     let s = 0;
     let m = 0;
+    let t = 0;
     for (const row of table) {
       const n = row.segmentsRead;
       const startLines = new Uint32Array(n);
@@ -202,6 +237,7 @@ export class WorkspaceMemory {
         segmentsRead: n, segmentsTotal: row.segmentsTotal,
         keys: keys.slice(s * K, (s + n) * K), startLines, endLines,
         memory: row.memory ? memories.slice(m * M * D, (++m) * M * D) : undefined,
+        ...(row.tail === true ? { prefixHash: row.prefixHash, tailMemory: tails.slice(t * M * D, (++t) * M * D) } : {}),
       });
       s += n;
     }
@@ -209,7 +245,7 @@ export class WorkspaceMemory {
   }
 }
 
-function aligned<T extends Int8Array | Uint16Array | Uint32Array>(bytes: Uint8Array, ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
+function aligned<T extends Int8Array | Uint16Array | Uint32Array | Float32Array>(bytes: Uint8Array, ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
   const copy = new ArrayBuffer(bytes.byteLength - (bytes.byteLength % ctor.BYTES_PER_ELEMENT));
   new Uint8Array(copy).set(bytes.subarray(0, copy.byteLength));
   return new ctor(copy);

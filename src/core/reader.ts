@@ -1,6 +1,7 @@
-// The reading loop: every file is read from memory_init through its segments in order, its
-// memory carried from segment to segment; several files share each reader call, one batch row
-// per file in flight, and a row that finishes its file takes the next one.
+// The reading loop: every file is read from memory_init (or from where an earlier read left it)
+// through its segments in order, its memory carried from segment to segment; several files
+// share each reader call, one batch row per file in flight, and a row that finishes its file
+// takes the next one.
 import type { LoadedModel } from './model';
 import { floatArrayToHalf, quantizeKey, type FileMemory, type WorkspaceMemory } from './memory';
 import type { SegmentSource } from './tokenizer';
@@ -10,7 +11,10 @@ export interface PreparedFile {
   readonly entry: FileMemory;
   /** Every segment of the file; reading starts at `entry.segmentsRead`. */
   readonly segments: SegmentSource;
-  /** The memory to start from, `[M, D]`: memory_init, or where a cancelled read stopped. */
+  /**
+   * The memory to start from, `[M, D]`: memory_init, where a cancelled read stopped, or the
+   * saved tail memory of a file whose edit is at its end (resume.ts).
+   */
   readonly memory: Float32Array;
 }
 
@@ -87,6 +91,10 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
     for (let b = 0; b < B; b++) {
       const row = rows[b]!;
       const seg = segs[b]!;
+      const e = row.file.entry;
+      // The memory going into a resumable file's last segment: an edit at the file's end is
+      // later read from here (resume.ts). Kept as carried, float32; row.memory is never mutated.
+      if (e.prefixHash !== undefined && row.at === row.file.segments.count - 1) e.tailMemory = row.memory;
       for (let i = 0; i < S; i++) {
         ids[b * S + i] = BigInt(seg.ids[i]!);
         mask[b * S + i] = i < seg.length ? 1n : 0n;

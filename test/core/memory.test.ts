@@ -62,3 +62,33 @@ test('serialize and deserialize keep every file, key, line and memory', () => {
   assert.deepEqual([...back.workspaceMemory()!], new Array(6).fill(1.5));
   assert.throws(() => WorkspaceMemory.deserialize(shape, { ...sections, keys: new Uint8Array(3) }), /keys hold 3 bytes/);
 });
+
+test('a tail memory and its prefix hash are saved for a file read to the end; an older snapshot without them loads; a damaged one is refused', () => {
+  const ws = new WorkspaceMemory(shape);
+  const tail = Float32Array.from({ length: shape.memorySize * shape.dModel }, (_, i) => i + 0.1); // 0.1 is not an fp16 value
+  ws.put({ ...file('a.ts', 1, 3), prefixHash: 'abc', tailMemory: tail });
+  ws.put(file('b.ts', 2, 3));
+  // Cut off mid-way: its tail (if the reader got to it) is not what an edit would resume from.
+  const partial = { ...file('c.ts', 3, 2), segmentsTotal: 5, tokens: 20, prefixHash: 'def', tailMemory: tail };
+  ws.put(partial);
+  const { sections } = ws.serialize();
+  assert.equal(sections['tails']!.byteLength, tail.byteLength, 'one tail, float32');
+  const back = WorkspaceMemory.deserialize(shape, sections);
+  assert.equal(back.get('a.ts')!.prefixHash, 'abc');
+  assert.deepEqual(back.get('a.ts')!.tailMemory, tail);
+  assert.deepEqual([back.get('b.ts')!.tailMemory, back.get('b.ts')!.prefixHash], [undefined, undefined]);
+  assert.deepEqual([back.get('c.ts')!.tailMemory, back.get('c.ts')!.prefixHash], [undefined, undefined]);
+
+  // A snapshot written before tails were kept: no section, no `tail` in the file list.
+  const table = JSON.parse(new TextDecoder().decode(sections['files'])) as Record<string, unknown>[];
+  const { tails: _, ...noTails } = sections;
+  const older = { ...noTails, files: new TextEncoder().encode(JSON.stringify(table.map(({ tail: _t, prefixHash: _h, ...rest }) => rest))) };
+  const old = WorkspaceMemory.deserialize(shape, older);
+  assert.deepEqual([old.get('a.ts')!.tailMemory, old.get('a.ts')!.prefixHash], [undefined, undefined]);
+  assert.deepEqual(old.get('a.ts')!.keys, back.get('a.ts')!.keys);
+
+  assert.throws(() => WorkspaceMemory.deserialize(shape, noTails), /section "tails" is missing/);
+  assert.throws(() => WorkspaceMemory.deserialize(shape, { ...sections, tails: new Uint8Array(8) }), /tail memories hold 2 values, expected 6/);
+  const noHash = table.map((r) => (r['path'] === 'a.ts' ? { ...r, prefixHash: undefined } : r));
+  assert.throws(() => WorkspaceMemory.deserialize(shape, { ...sections, files: new TextEncoder().encode(JSON.stringify(noHash)) }), /tail memory for a\.ts without a prefix hash/);
+});
