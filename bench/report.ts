@@ -230,6 +230,8 @@ ${table}
 - **Saved memory**: \`status().diskBytes\` after the read, per million tokens read.
 - **Catch-up**: after the ${label(input.focusSize)} read, one line is appended to one C file,
   \`notifyChanged\` is called with it and \`read()\` runs again; its seconds over the full read's.
+  The line is appended at the end, so the file is read from its old last segment on
+  (\`src/core/resume.ts\`); an edit elsewhere in a file reads the whole file again.
 - **Latency** on the ${label(input.focusSize)} workspace: \`ask\`'s \`millisecondsToFirstToken\`
   (retrieval and prompt building included) and the whole of \`explain\` in fast (hover) mode.
 - **Retrieval**: ${byKind('passkey')} passkey sentences planted in documentation files ("What is the passkey
