@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameS
 import { dirname, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_EXCLUDES } from '../src/core/scanner';
+import type { MnemoTokenizer } from '../src/core/tokenizer';
 
 export type Pool = 'typescript' | 'linux' | 'linux-doc';
 export const POOLS: readonly Pool[] = ['typescript', 'linux', 'linux-doc'];
@@ -211,4 +212,21 @@ export function buildWorkspace(cacheRoot: string, plan: readonly SourceFile[], d
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(sourcePath(cacheRoot, f), target);
   }
+}
+
+/** Bytes per token of each source, from the model's tokenizer on a sample of its files. */
+export function calibrate(cacheRoot: string, tokenizer: MnemoTokenizer, files: readonly SourceFile[]): Record<Pool, number> {
+  const out = {} as Record<Pool, number>;
+  for (const pool of POOLS) {
+    let bytes = 0;
+    let tokens = 0;
+    for (const f of shuffled(files.filter((x) => x.pool === pool), 99)) {
+      if (bytes > 1_000_000) break;
+      const text = readFileSync(sourcePath(cacheRoot, f), 'utf8');
+      bytes += f.bytes;
+      tokens += tokenizer.encode(text).length;
+    }
+    out[pool] = bytes / Math.max(1, tokens);
+  }
+  return out;
 }

@@ -16,7 +16,7 @@ import { MnemoTokenizer } from '../src/core/tokenizer';
 import { readModelConfig, type ModelConfig } from '../src/core/model';
 import { FLOP_FORMULA, fullAttentionBytes, fullAttentionFlops, logitFlops, recurrentFlops } from './attention';
 import type { AttentionJob, AttentionOutcome, Job, ReadJob, ReadOutcome } from './jobs';
-import { buildWorkspace, planWorkspace, POOLS, prepareSources, shuffled, sourcePath, workspacePath, type Pool, type SourceFile } from './corpus';
+import { buildWorkspace, calibrate, planWorkspace, POOLS, prepareSources, shuffled, sourcePath, workspacePath, type SourceFile } from './corpus';
 import { describeMachine } from './machine';
 import { HOST_DELAY_END, HOST_DELAY_START, markedSection, withSection } from './sections';
 import { describeNeedles, nameNeedles, plantPasskeys, type Needle } from './needles';
@@ -72,23 +72,6 @@ async function runChild<T>(job: Job): Promise<T> {
   });
   if (code !== 0) throw new Error(`the measurement process for ${job.task} exited with ${code}`);
   return JSON.parse(readFileSync(job.out, 'utf8')) as T;
-}
-
-/** Bytes per token of each source, from the model's tokenizer on a sample of its files. */
-function calibrate(tokenizer: MnemoTokenizer, files: readonly SourceFile[]): Record<Pool, number> {
-  const out = {} as Record<Pool, number>;
-  for (const pool of POOLS) {
-    let bytes = 0;
-    let tokens = 0;
-    for (const f of shuffled(files.filter((x) => x.pool === pool), 99)) {
-      if (bytes > 1_000_000) break;
-      const text = readFileSync(sourcePath(cacheRoot, f), 'utf8');
-      bytes += f.bytes;
-      tokens += tokenizer.encode(text).length;
-    }
-    out[pool] = bytes / Math.max(1, tokens);
-  }
-  return out;
 }
 
 interface Focus {
@@ -173,7 +156,7 @@ async function main(): Promise<void> {
   const modelCard = modelCardTitle(modelDir);
   const files = prepareSources(repoRoot, cacheRoot, log);
   const tokenizer = await MnemoTokenizer.load(join(modelDir, config.tokenizer), config.specialTokens.pad);
-  const bytesPerToken = calibrate(tokenizer, files);
+  const bytesPerToken = calibrate(cacheRoot, tokenizer, files);
   log(`bytes per token: ${POOLS.map((p) => `${p} ${bytesPerToken[p].toFixed(2)}`).join(', ')}`);
   const count = (f: SourceFile): number => Math.ceil(f.bytes / bytesPerToken[f.pool]);
 
