@@ -46,7 +46,6 @@ export function checkStaticKeysConfig(raw: unknown, keyDim: unknown): string[] {
   return problems;
 }
 
-const TOKEN = /[A-Za-z0-9_]+/g;
 const PART = /[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+/g;
 const VOWEL = /[aeiou]/;
 const MIN_PART = 2;
@@ -66,10 +65,20 @@ export function stemWord(word: string): string {
 
 /** FNV-1a, 32 bits, over the UTF-8 bytes of `s`. */
 export function fnv1a32(s: string): number {
+  // Features are ASCII (identifier characters, lowercased): their UTF-8 bytes are their char
+  // codes, read without making a Buffer for every feature of every segment.
   let h = 0x811c9dc5;
-  for (const byte of Buffer.from(s, 'utf8')) {
-    h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return fnv1a32Utf8(s);
+    h = Math.imul(h ^ c, 0x01000193);
   }
+  return h >>> 0;
+}
+
+function fnv1a32Utf8(s: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(s, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
   return h >>> 0;
 }
 
@@ -77,9 +86,15 @@ export function fnv1a32(s: string): number {
 export function rawFeatures(text: string, stemming = true): Map<string, number> {
   const tf = new Map<string, number>();
   const add = (f: string): void => { tf.set(f, (tf.get(f) ?? 0) + 1); };
-  for (const m of text.matchAll(TOKEN)) {
-    const tok = m[0];
-    const parts = Array.from(tok.matchAll(PART), (p) => p[0].toLowerCase());
+  // Tokens: runs of [A-Za-z0-9_] (features.py's TOKEN), found without a regex match object each.
+  const n = text.length;
+  for (let at = 0; at < n;) {
+    if (!isTokenChar(text.charCodeAt(at))) { at++; continue; }
+    const start = at;
+    while (at < n && isTokenChar(text.charCodeAt(at))) at++;
+    const tok = text.slice(start, at);
+    // Most tokens are one lowercase word or one number: PART would find the token itself.
+    const parts = plainPart(tok) ? [tok] : Array.from(tok.matchAll(PART), (p) => p[0].toLowerCase());
     if (parts.length > 1) {
       const whole = tok.toLowerCase().replace(/^_+|_+$/g, '');
       if (whole.length >= MIN_PART && whole.length <= 2 * MAX_PART) add('i:' + whole);
@@ -94,15 +109,21 @@ export function rawFeatures(text: string, stemming = true): Map<string, number> 
   return tf;
 }
 
-const hashCache = new Map<string, number>();
+/** Whether `c` (a UTF-16 code unit) is one of [A-Za-z0-9_]. */
+function isTokenChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
 
-function cachedHash(f: string): number {
-  let h = hashCache.get(f);
-  if (h === undefined) {
-    h = fnv1a32(f);
-    if (hashCache.size < 500_000) hashCache.set(f, h);
+/** Whether PART matches `tok` ([A-Za-z0-9_]+) as one whole part: all a-z, or all 0-9. */
+function plainPart(tok: string): boolean {
+  const first = tok.charCodeAt(0);
+  const lower = first >= 0x61 && first <= 0x7a;
+  if (!lower && !(first >= 0x30 && first <= 0x39)) return false;
+  for (let i = 1; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (lower ? c < 0x61 || c > 0x7a : c < 0x30 || c > 0x39) return false;
   }
-  return h;
+  return true;
 }
 
 /** A loaded table: computes keys for segment texts and questions alike. */
@@ -146,7 +167,7 @@ export class StaticKeys {
     for (const [f, n] of rawFeatures(text, c.stem === 'porter2')) {
       const w = typeWeight[f[0]!]! * (1 + Math.log(n));
       if (w === 0) continue;
-      buckets.push(cachedHash(f) & mask);
+      buckets.push(fnv1a32(f) & mask);
       weights.push(w);
     }
     return { buckets, weights };

@@ -41,6 +41,45 @@ test('FNV-1a matches the reference values', () => {
   assert.equal(fnv1a32(''), 0x811c9dc5);
   assert.equal(fnv1a32('a'), 0xe40c292c);
   assert.equal(fnv1a32('foobar'), 0xbf9cf968);
+  // Beyond ASCII the hash runs over the UTF-8 bytes, as the Python side's.
+  const bytewise = (s: string): number => {
+    let h = 0x811c9dc5;
+    for (const b of Buffer.from(s, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return h;
+  };
+  for (const s of ['g:ä>', 'w:naïve', 'i:日本語', 'g:\u{1f600}x']) assert.equal(fnv1a32(s), bytewise(s), s);
+});
+
+/** features.py's featurizer written with its own regular expressions, to check the faster one. */
+function featuresByRegex(text: string): Map<string, number> {
+  const tf = new Map<string, number>();
+  const add = (f: string): void => { tf.set(f, (tf.get(f) ?? 0) + 1); };
+  for (const m of text.matchAll(/[A-Za-z0-9_]+/g)) {
+    const tok = m[0];
+    const parts = Array.from(tok.matchAll(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+/g), (p) => p[0].toLowerCase());
+    if (parts.length > 1) {
+      const whole = tok.toLowerCase().replace(/^_+|_+$/g, '');
+      if (whole.length >= 2 && whole.length <= 60) add('i:' + whole);
+    }
+    for (const p of parts) {
+      if (p.length < 2 || p.length > 30) continue;
+      add('w:' + p);
+      const padded = '<' + p + '>';
+      for (let i = 0; i + 3 <= padded.length; i++) add('g:' + padded.slice(i, i + 3));
+    }
+  }
+  return tf;
+}
+
+test('the featurizer finds what the regular expressions of features.py find, in the same order', () => {
+  const texts = [
+    'parseHTTPHeader_value = 42; x1 = y_2 + __init__(self) # naïve café über日本語foo',
+    'for (let i = 0; i < n; i++) total += items[i].priceUSD * 1.08e3;',
+    'abc 123 a1 1a _ __ ___x___ XMLHttpRequest getID3Tag ABC abcDEF a b cc 0x7fff',
+    'α-beta γ9 λx. x\tTAB\r\nCRLF zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz 1234567890123456789012345678901',
+    '',
+  ];
+  for (const text of texts) assert.deepEqual([...rawFeatures(text, false)], [...featuresByRegex(text)], text);
 });
 
 test('identifiers split into stemmed words, whole identifiers and 3-grams', () => {
