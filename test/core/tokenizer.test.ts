@@ -55,6 +55,19 @@ test('segments are segmentLength long, padded at the end, with increasing line r
   assert.ok([...last.ids.subarray(last.length)].every((v) => v === tok.padId));
 });
 
+test('ids do not depend on what the memo of word pieces holds, nor on its starting again when full', { skip }, async () => {
+  const text = await readFile(join(FIXTURE_CODEBASE, 'py', 'textwrap.py'), 'utf8');
+  const cold = (await load()).tok;
+  const want = cold.encode(text);
+  assert.deepEqual(cold.encode(text), want, 'every word remembered');
+  const { tok } = await load();
+  // More distinct words than the memo holds (50,000): it fills and starts again empty.
+  const words = Array.from({ length: 60_000 }, (_, i) => `w${i.toString(36)}q`).join(' ');
+  assert.equal(tok.decode(tok.encode(words)), words);
+  assert.deepEqual(tok.encode(text), want, 'after the memo started again');
+  assert.equal(cold.decode(want), text);
+});
+
 test('encodeWithOffsets: each token covers the text it decodes to, multi-byte characters included', { skip }, async () => {
   const { tok } = await load();
   const text = 'The code of the amber gate is 48213 (X7-42-QZ), café 日本 😀 <|sep|> done.\n\tNext line';
