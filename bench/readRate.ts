@@ -159,11 +159,14 @@ ModelRuntime.prototype.readSegments = async function timedReadSegments(this: Mod
 };
 
 /** The engine reading `root` from nothing; what it stored, as a digest. */
-async function engineRead(root: string, modelDir: string): Promise<Timed & { digest: StoredDigest; files: number }> {
+async function engineRead(root: string, modelDir: string): Promise<Timed & { digest: StoredDigest; files: number; checkpoints: number; checkpointSeconds: number }> {
   const cacheDir = join(tmpdir(), `mnemo-read-rate-${process.pid}`);
   rmSync(cacheDir, { recursive: true, force: true });
   mkdirSync(cacheDir, { recursive: true });
-  const engine = await openEngine({ root, modelDir, cacheDir, device: 'cpu', logger: quiet });
+  // The engine logs every checkpoint's duration at debug level: the time spent saving mid-read.
+  const checkpoints: number[] = [];
+  const logger: Logger = { ...quiet, debug: (m) => { const c = /^Checkpoint: .* saved in (\d+) ms/.exec(m); if (c) checkpoints.push(Number(c[1])); } };
+  const engine = await openEngine({ root, modelDir, cacheDir, device: 'cpu', logger });
   try {
     const before = { ...graphClock };
     const result = await engine.read();
@@ -172,6 +175,7 @@ async function engineRead(root: string, modelDir: string): Promise<Timed & { dig
     const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, resolve(root)), { modelId: config.id, modelVersion: memoryVersionOf(config), root: resolve(root) });
     return {
       tokens: result.tokensRead, seconds: result.seconds, graphSeconds: graph.ms / 1000, calls: graph.calls, files: result.filesRead,
+      checkpoints: checkpoints.length, checkpointSeconds: checkpoints.reduce((a, b) => a + b, 0) / 1000,
       digest: storedDigest(config, sections),
     };
   } finally {
@@ -208,9 +212,10 @@ async function main(): Promise<void> {
       files = engine.files;
       digests.push(engine.digest);
       const share = (100 * engine.graphSeconds) / engine.seconds;
-      log(`round ${r}: engine ${rate(engine, engine.seconds)} tokens/s (${engine.tokens} tokens in ${engine.seconds.toFixed(1)} s; ${engine.graphSeconds.toFixed(1)} s of it in ${engine.calls} reader calls, ${share.toFixed(0)} %), load ${loadavg()[0]!.toFixed(2)}`);
+      const saving = `${engine.checkpoints} checkpoints ${engine.checkpointSeconds.toFixed(1)} s`;
+      log(`round ${r}: engine ${rate(engine, engine.seconds)} tokens/s (${engine.tokens} tokens in ${engine.seconds.toFixed(1)} s; ${engine.graphSeconds.toFixed(1)} s of it in ${engine.calls} reader calls, ${share.toFixed(0)} %; ${saving}), load ${loadavg()[0]!.toFixed(2)}`);
       rows.push(
-        `| ${r} | whole engine read (\`engine.read()\`, fresh memory) | ${engine.tokens.toLocaleString('en-US')} | ${engine.seconds.toFixed(1)} | **${rate(engine, engine.seconds)}** | reader calls ${engine.graphSeconds.toFixed(1)} s (${share.toFixed(0)} % of the read), ${rate(engine, engine.graphSeconds)} tokens/s inside them |`,
+        `| ${r} | whole engine read (\`engine.read()\`, fresh memory) | ${engine.tokens.toLocaleString('en-US')} | ${engine.seconds.toFixed(1)} | **${rate(engine, engine.seconds)}** | reader calls ${engine.graphSeconds.toFixed(1)} s (${share.toFixed(0)} % of the read), ${rate(engine, engine.graphSeconds)} tokens/s inside them; ${saving} |`,
       );
     }
   } finally {
