@@ -597,8 +597,14 @@ class MnemoEngine implements Engine {
       count: source.count,
       at: async (index) => {
         const seg = await source.at(index);
-        texts[index] = lines ? lines.slice(seg.startLine - 1, seg.endLine).join('\n') : tokenizer.decode(seg.ids.subarray(0, seg.length));
-        return seg;
+        if (lines) {
+          texts[index] = lines.slice(seg.startLine - 1, seg.endLine).join('\n');
+          return seg;
+        }
+        // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
+        const text = seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
+        texts[index] = text;
+        return { ...seg, text };
       },
     };
     this.pending.set(f.path, { entry, texts });

@@ -28,6 +28,11 @@ export interface Segment {
   readonly length: number;
   readonly startLine: number;
   readonly endLine: number;
+  /**
+   * The real ids decoded (`decode(ids.subarray(0, length))`), when whoever produced the segment
+   * decoded it already: the reader keys a segment by this text and need not decode it again.
+   */
+  readonly text?: string;
 }
 
 // Byte-level BPE writes the byte 0x0A as this character (GPT-2's printable byte alphabet).
