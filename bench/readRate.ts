@@ -3,7 +3,7 @@
 // shares the 2 cores) can still be compared with its baseline.
 //
 //   nice npm run bench:read-rate -- [--size 1M] [--rounds 2] [--model DIR] [--write]
-//                                   [--digest FILE] [--against FILE] [--engine-only]
+//                                   [--digest FILE] [--against FILE] [--engine-only] [--root DIR]
 //
 // The workspace is the one `npm run bench` reads at that size (bench/corpus.ts: a third each of
 // the TypeScript compiler, kernel C and kernel documentation), kept in
@@ -15,7 +15,8 @@
 // took inside that read is counted too, so the rest is what the engine adds around the graph.
 // --digest writes what the read stored (bench/storedDigest.ts) to FILE; --against compares with
 // one written before (e.g. by the code before a change) and exits 1 if anything stored differs.
-// --engine-only skips the graph alone (e.g. under `node --cpu-prof`, to profile the engine's read).
+// --root DIR reads that folder instead (e.g. one holding a book of 1 MiB or more, which the engine
+// streams; the bench's workspaces hold none). --engine-only skips the graph alone (e.g. under `node --cpu-prof`, to profile the engine's read).
 // --write puts the table into BENCHMARKS.md between the read-rate markers.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -199,7 +200,8 @@ async function main(): Promise<void> {
   const digests: StoredDigest[] = [];
   let files = 0;
   try {
-    const root = await workspace(size, model);
+    const given = arg('--root');
+    const root = given ? resolve(given) : await workspace(size, model);
     const engineOnly = process.argv.includes('--engine-only');
     const segments = engineOnly ? [] : await segmentsOf(root, model);
     for (let r = 1; r <= rounds; r++) {
@@ -247,7 +249,7 @@ async function main(): Promise<void> {
     `Command: \`npm run build && nice npm run bench:read-rate -- ${process.argv.slice(2).join(' ')}\`, ${new Date().toISOString().slice(0, 10)}; model ${model.config.id} ${model.config.version}, \`cpu\` provider.`.replace(' -- `', '`'),
     `Machine: ${machineBefore.cpu}, ${machineBefore.cores} cores, ${machineBefore.memoryGiB} GiB, ${machineBefore.os}, Node ${machineBefore.node}, onnxruntime-node ${machineBefore.onnxruntime}.`,
     `Load: at the start ${machineBefore.load}; at the end ${machineAfter.load} (1-min load ${loadBefore.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}).`,
-    `Workspace: \`npm run bench\`'s ${sizeLabel(size)} mix (${files} files). The graph alone runs first in each round on the same segments, ${ROWS} rows, longest file first; only its reader calls are timed. The engine's figure is \`npm run bench\`'s (tokens / ReadResult.seconds, scanning and the final save included).`,
+    `Workspace: ${arg('--root') ? `${arg('--root')} (${files} files)` : `\`npm run bench\`'s ${sizeLabel(size)} mix (${files} files)`}. The graph alone runs first in each round on the same segments, ${ROWS} rows, longest file first; only its reader calls are timed. The engine's figure is \`npm run bench\`'s (tokens / ReadResult.seconds, scanning and the final save included).`,
     '',
     '| round | what | tokens | seconds | tokens/s | notes |',
     '|---:|---|---:|---:|---:|---|',
