@@ -13,6 +13,12 @@
 //                                           best (model.json retrieval.fusionWeight and
 //                                           retrieval.lexicalMargin) and writes it to
 //                                           .cache/bench/qa/tune.md; writes nothing else
+//   npm run eval:qa -- --tune-span          dev sets (books 4k, 128k unless --sizes):
+//                                           model.json answers.spanThreshold, the lowest span
+//                                           confidence keeping 95% exact answers on the dev
+//                                           book's facts and every dev set's top-1 citation
+//                                           (bench/qa/spanThreshold.ts); writes
+//                                           .cache/bench/qa/span-threshold.md and nothing else
 // Workspaces and the engine's memory of them are kept in .cache/bench/qa (re-runs reuse them);
 // per-question outcomes go to .cache/bench/qa/results.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -24,6 +30,7 @@ import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
 import { ENGINE_RETRIEVAL, MODES, modelCacheKey, runSet, type SetOutcome } from './run';
 import { BOOK_SIZES, buildSets, parseSize, sizeLabel, type SetSelection } from './sets';
+import { tuneSpanThreshold } from './spanThreshold';
 import { tuneReport, tuneSet, type TunedSet } from './tune';
 
 // The repository root: the first folder above this script with a package.json (this module is
@@ -46,6 +53,8 @@ const QUICK_SOURCES = ['email', 'commander', 'kjv'];
 export interface QaOptions {
   readonly quick: boolean;
   readonly tune: boolean;
+  /** Choose answers.spanThreshold on the dev book's facts (spanThreshold.ts). */
+  readonly tuneSpan?: boolean;
   /** Write the section again from the last results.json, measuring nothing. */
   readonly render?: boolean;
   readonly modelDir: string;
@@ -61,7 +70,8 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick');
-  const tune = argv.includes('--tune');
+  const tuneSpan = argv.includes('--tune-span');
+  const tune = argv.includes('--tune') && !tuneSpan;
   const names = value('--sets')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const splits = names.filter((n): n is Split => n === 'test' || n === 'dev');
   const sources = names.filter((n) => n !== 'test' && n !== 'dev');
@@ -69,16 +79,16 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   for (const s of sizes) if (!BOOK_SIZES.some((b) => b.tokens === s)) throw new Error(`--sizes: ${sizeLabel(s)} is not one of ${BOOK_SIZES.map((b) => sizeLabel(b.tokens)).join(', ')}`);
   const selection: SetSelection = {
     // Tuning looks at dev sets only, whatever else is asked.
-    splits: tune ? ['dev'] : splits.length ? splits : ['test'],
+    splits: tune || tuneSpan ? ['dev'] : splits.length ? splits : ['test'],
     sources: names.length ? sources : quick && !tune ? QUICK_SOURCES : [], sizes,
     codeSample: quick ? QUICK_SAMPLE : undefined,
     haystacks: quick ? 2 : undefined,
   };
   const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
   return {
-    quick, tune, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    quick, tune, tuneSpan, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
     modelDir: resolve(repoRoot, value('--model') ?? 'models/mnemo-m2'),
-    out: tune ? undefined : resolve(repoRoot, out),
+    out: tune || tuneSpan ? undefined : resolve(repoRoot, out),
   };
 }
 
@@ -110,6 +120,11 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
   log(`model ${config.id} ${config.version} from ${options.modelDir}; memory cached in ${memoryDir}`);
   const sets = await buildSets(repoRoot, join(cacheRoot, 'workspaces'), options.selection, await bytesPerTokenOf(options.modelDir), log);
   if (options.tune) return { results: [], tune: await tune(options, sets, memoryDir) };
+  if (options.tuneSpan) {
+    const body = `${options.command} (${new Date().toISOString().slice(0, 10)})\n\n${await tuneSpanThreshold(options.modelDir, sets, memoryDir, MAX_FILE_BYTES, log)}\n`;
+    writeFileSync(join(cacheRoot, 'span-threshold.md'), body);
+    return { results: [], tune: body };
+  }
   const questions = new Map<string, Question>();
   for (const s of sets) for (const q of s.questions) questions.set(q.id, q);
   const results: SetOutcome[] = [];

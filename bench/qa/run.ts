@@ -37,6 +37,8 @@ export interface Outcome {
   readonly exact?: boolean;
   readonly answerKind?: string;
   readonly answerText?: string;
+  /** Facts answered with a span: the span head's calibrated confidence. */
+  readonly confidence?: number;
 }
 
 export interface ReadInfo {
@@ -65,6 +67,14 @@ export function normalise(s: string): string {
   return s.toLowerCase().replace(/\s+/g, ' ').replace(/^[\s"'“”‘’.,;:!?()]+|[\s"'“”‘’.,;:!?()]+$/g, '');
 }
 
+/**
+ * The answer sentence: the first paragraph of an answer's text (src/core/api.ts Answer.text).
+ * A span answer quotes its passage after it, so the whole text is never just the value.
+ */
+export function answerSentence(text: string): string {
+  return text.split(/\n\s*\n/)[0] ?? '';
+}
+
 /** Scores one answer against a question; `passageText` gives a citation's lines (before passages existed). */
 export function score(question: Question, mode: Mode, answer: ContractAnswer, retrievalMs: number, answerMs: number, firstPassage: string | undefined): Outcome {
   const cited = answer.citations;
@@ -82,9 +92,10 @@ export function score(question: Question, mode: Mode, answer: ContractAnswer, re
   return {
     ...outcome,
     inFirstPassage: firstPassage !== undefined && normalise(firstPassage).includes(value),
-    exact: normalise(answer.text) === value,
+    exact: normalise(answerSentence(answer.text)) === value,
     answerKind: answer.kind ?? 'generated',
     answerText: answer.text.slice(0, 200),
+    confidence: answer.kind === 'span' ? answer.confidence : undefined,
   };
 }
 

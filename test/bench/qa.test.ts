@@ -11,6 +11,7 @@ import { PYTHON, scriptDefinitions } from '../../bench/qa/definitions';
 import { removeLines } from '../../bench/qa/edit';
 import { spliceSection, SECTION_BEGIN, SECTION_END } from '../../bench/qa/report';
 import { normalise, score } from '../../bench/qa/run';
+import { chooseThreshold, chooseWithCitations, top1At } from '../../bench/qa/spanThreshold';
 import { firstSentence } from '../../bench/qa/sentence';
 import { reword, VERB_TEMPLATES } from '../../bench/qa/templates';
 import { tempDir } from '../core/helpers';
@@ -181,6 +182,11 @@ test('scoring: top-1 lines, reciprocal rank and exact value', () => {
   assert.equal(fragment.top1Lines, true);
   assert.equal(fragment.exact, false);
   assert.equal(fragment.inFirstPassage, false);
+  // A span answer: the answer sentence, then its passage quoted under its citation.
+  const quoted = (text: string, kind: 'span' | 'passages') => score(question, 'auto', { text, citations: [cite('kjv.txt', 10, 10)], coverage: 1, millisecondsToFirstToken: 0, kind, passages: [] }, 3, 5, 'The pass key is 48213.');
+  assert.equal(quoted('48213\n\n`kjv.txt:10`\n```\nThe pass key for the cellar door is 48213.\n```', 'span').exact, true);
+  assert.equal(quoted('48213 silver\n\n`kjv.txt:10`\n```\nIt is priced at 48213 silver coins.\n```', 'span').exact, false);
+  assert.equal(quoted('I am not sure of the answer.\n\n`kjv.txt:10`\n```\n48213\n```', 'passages').exact, false);
   assert.equal(normalise('"Port Idris."'), 'port idris');
 });
 
@@ -211,4 +217,32 @@ test('the evaluation copy of a folder skips source maps (they hold the docstring
     await src.cleanup();
     await ws.cleanup();
   }
+});
+
+test('span threshold: the lowest confidence whose answers keep the target precision, with enough of them', () => {
+  const a = (confidence: number, exact: boolean) => ({ confidence, exact });
+  // 0.9 and above: 4 of 4 right; down to 0.6: 5 of 6; down to 0.2: 6 of 8.
+  const answers = [a(0.99, true), a(0.95, true), a(0.92, true), a(0.9, true), a(0.7, false), a(0.6, true), a(0.3, false), a(0.2, true)];
+  assert.deepEqual(chooseThreshold(answers, 0.95, 3), { threshold: 0.9, answered: 4, right: 4 });
+  assert.deepEqual(chooseThreshold(answers, 0.8, 3), { threshold: 0.6, answered: 6, right: 5 });
+  // Too few answers above any threshold that keeps the precision: no threshold.
+  assert.equal(chooseThreshold(answers, 0.95, 5).threshold, undefined);
+  // Equal confidences go in or out together.
+  assert.deepEqual(chooseThreshold([a(0.9, true), a(0.8, true), a(0.8, false)], 0.9, 1), { threshold: 0.9, answered: 1, right: 1 });
+});
+
+test('span threshold with citations: no dev set may lose its first citation to a wrong confident span', () => {
+  const fact = (confidence: number, exact: boolean, top1Span: boolean) => ({ group: 'book/4k', fact: true, confidence, exact, top1Span, top1Plain: true });
+  const code = (confidence: number, top1Span: boolean, top1Plain: boolean) => ({ group: 'code/docstring', fact: false, confidence, exact: false, top1Span, top1Plain });
+  const facts = [fact(0.99, true, true), fact(0.9, true, true), fact(0.8, true, true), fact(0.7, true, true), fact(0.4, false, false)];
+  assert.equal(chooseWithCitations(facts.map((f) => ({ ...f }))).threshold ?? -1, -1, 'fewer than MIN_ANSWERED answers: none');
+  const many = [...facts, fact(0.98, true, true), fact(0.97, true, true), fact(0.96, true, true), fact(0.95, true, true), fact(0.94, true, true)];
+  // Without code questions the facts alone decide: 0.7 keeps 9 of 9 (0.4 would add a wrong one).
+  assert.equal(chooseWithCitations(many).threshold, 0.7);
+  // A code question whose confident (0.75) span takes the first citation from the right place:
+  // at 0.7 that set loses one; at 0.8 it does not.
+  assert.equal(chooseWithCitations([...many, code(0.75, false, true)]).threshold, 0.8);
+  // A confident span that moves a wrong first citation to the right one is no loss.
+  assert.equal(chooseWithCitations([...many, code(0.75, true, false)]).threshold, 0.7);
+  assert.deepEqual(Object.fromEntries(top1At([...many, code(0.75, false, true)], 0.7)), { 'book/4k': { span: 10, plain: 10 }, 'code/docstring': { span: 0, plain: 1 } });
 });

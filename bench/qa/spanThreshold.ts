@@ -1,0 +1,138 @@
+// Choosing model.json's answers.spanThreshold on the dev book (`npm run eval:qa -- --tune-span`).
+// evaluate_span.py calibrates the span head's confidence on span tasks made with the training
+// wordings; on facts worded otherwise that confidence runs lower, and a threshold that keeps 95%
+// precision there lets almost nothing through in the product. Here every planted fact of the dev
+// book is asked through the engine with a copy of the model whose threshold is 0, so that every
+// answer is the span with its confidence, and the threshold is the lowest confidence above which
+// the answers are still exactly right at the target precision. A span answer puts its passage
+// first, so every dev question (code too) is also asked without span answers, and the threshold
+// must not lower any dev set's top-1 citation. The test sets are never looked at.
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { QuestionSet } from './questions';
+import { runSet } from './run';
+
+/** The precision answers above the threshold must keep on the dev facts (evaluate_span.py's target). */
+export const PRECISION_TARGET = 0.95;
+/** A precision measured on fewer answers than this is no measure: the threshold must let this many through. */
+export const MIN_ANSWERED = 8;
+
+export interface ThresholdChoice {
+  /** undefined when no threshold reaches the target with MIN_ANSWERED answers. */
+  readonly threshold?: number;
+  readonly answered: number;
+  readonly right: number;
+}
+
+/**
+ * The lowest confidence c such that the answers with confidence ≥ c are exactly right at least
+ * `target` of the time, with at least `minAnswered` of them. Pure, for tests.
+ */
+export function chooseThreshold(answers: readonly { confidence: number; exact: boolean }[], target = PRECISION_TARGET, minAnswered = MIN_ANSWERED): ThresholdChoice {
+  const sorted = [...answers].sort((a, b) => b.confidence - a.confidence);
+  let best: ThresholdChoice = { answered: 0, right: 0 };
+  let right = 0;
+  sorted.forEach((a, i) => {
+    right += a.exact ? 1 : 0;
+    const n = i + 1;
+    // Equal confidences go in or out together: only the last of a run can be a threshold.
+    if (i + 1 < sorted.length && sorted[i + 1]!.confidence === a.confidence) return;
+    if (n >= minAnswered && right / n >= target) best = { threshold: a.confidence, answered: n, right };
+  });
+  return best;
+}
+
+/** A copy of the model folder (files linked) whose model.json has the given span threshold. */
+async function withThreshold(modelDir: string, spanThreshold: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mnemo-span-threshold-'));
+  for (const name of await readdir(modelDir)) if (name !== 'model.json') await symlink(join(modelDir, name), join(dir, name));
+  const config = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { answers?: Record<string, unknown> };
+  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold } }));
+  return dir;
+}
+
+/** One dev question: its span's confidence and exactness, and its first citation with and without the span. */
+export interface SpanTrial {
+  readonly group: string;
+  readonly fact: boolean;
+  readonly confidence: number;
+  readonly exact: boolean;
+  /** First citation on the answer's lines when the span answers (its passage comes first) / when it does not. */
+  readonly top1Span: boolean;
+  readonly top1Plain: boolean;
+}
+
+/** Top-1 lines per group at threshold t: the span's order where its confidence reaches t. */
+export function top1At(trials: readonly SpanTrial[], t: number): Map<string, { span: number; plain: number }> {
+  const out = new Map<string, { span: number; plain: number }>();
+  for (const x of trials) {
+    const g = out.get(x.group) ?? { span: 0, plain: 0 };
+    g.span += (x.confidence >= t ? x.top1Span : x.top1Plain) ? 1 : 0;
+    g.plain += x.top1Plain ? 1 : 0;
+    out.set(x.group, g);
+  }
+  return out;
+}
+
+/**
+ * The threshold: the lowest span confidence at which the dev facts answered are exactly right at
+ * PRECISION_TARGET (chooseThreshold) and no dev set's top-1 lines falls below its figure without
+ * span answers (a span answer puts its passage first: a wrong confident span costs the citation).
+ */
+export function chooseWithCitations(trials: readonly SpanTrial[]): ThresholdChoice {
+  const facts = trials.filter((x) => x.fact);
+  const candidates = [...new Set(facts.map((x) => x.confidence))].sort((a, b) => a - b);
+  for (const t of candidates) {
+    const above = facts.filter((x) => x.confidence >= t);
+    const choice = chooseThreshold(above);
+    if (choice.threshold !== t) continue;
+    if ([...top1At(trials, t).values()].every((g) => g.span >= g.plain)) return choice;
+  }
+  return { answered: 0, right: 0 };
+}
+
+/** Asks every dev question with and without span answers; returns the report and the choice. */
+export async function tuneSpanThreshold(modelDir: string, sets: readonly QuestionSet[], memoryDir: string, maxFileBytes: number, log: (line: string) => void): Promise<string> {
+  const dev = sets.filter((s) => s.split === 'dev');
+  if (!dev.some((s) => s.kind === 'book')) throw new Error('--tune-span needs the dev book (models/heldout.json)');
+  const eager = await withThreshold(modelDir, 0);
+  const never = await withThreshold(modelDir, 1); // a calibrated confidence is a sigmoid: below 1
+  const trials: SpanTrial[] = [];
+  try {
+    for (const set of dev) {
+      const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet(set, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
+      const plain = new Map(p.outcomes.map((o) => [o.id, o.top1Lines]));
+      for (const o of e.outcomes) {
+        trials.push({ group: set.group, fact: set.kind === 'book', confidence: o.confidence ?? 0, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
+      }
+      log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers`);
+    }
+  } finally {
+    await rm(eager, { recursive: true, force: true });
+    await rm(never, { recursive: true, force: true });
+  }
+  const facts = trials.filter((x) => x.fact);
+  const groups = [...new Set(trials.map((x) => x.group))];
+  const choice = chooseWithCitations(trials);
+  const row = (t: number): string => {
+    const above = facts.filter((x) => x.confidence >= t);
+    const right = above.filter((x) => x.exact).length;
+    const top = top1At(trials, t);
+    return `| ${t.toFixed(4)} | ${above.length} | ${right} | ${above.length ? (100 * right / above.length).toFixed(1) : '-'} | ${groups.map((g) => `${top.get(g)!.span}/${top.get(g)!.plain}`).join(' | ')} |`;
+  };
+  const grid = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, ...(choice.threshold === undefined ? [] : [choice.threshold])].sort((a, b) => a - b);
+  return [
+    `Dev sets: ${facts.length} planted facts of the dev book, ${trials.length - facts.length} code questions; `
+      + `with span answers at threshold 0, ${facts.filter((x) => x.exact).length} facts are answered exactly.`,
+    '',
+    `| threshold | facts answered | exactly right | precision % | ${groups.map((g) => `${g} top-1 (span/without)`).join(' | ')} |`,
+    `|---:|---:|---:|---:|${groups.map(() => '---:').join('|')}|`,
+    ...grid.map(row),
+    '',
+    choice.threshold === undefined
+      ? `No threshold keeps ${PRECISION_TARGET * 100}% precision with ${MIN_ANSWERED} or more answers without lowering a dev set's top-1.`
+      : `Chosen: spanThreshold ${choice.threshold.toFixed(4)}, the lowest keeping ${PRECISION_TARGET * 100}% precision with ≥ ${MIN_ANSWERED} answers `
+        + `and no dev set's top-1 lines below its figure without span answers: ${choice.answered} facts answered, ${choice.right} exactly right.`,
+  ].join('\n');
+}
