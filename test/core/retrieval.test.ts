@@ -74,8 +74,8 @@ test('the answer says it is not sure and quotes the right line; it is never a fr
 
 test('citations are sent when retrieval has found them; a confident span sends the final list again', { skip }, async () => {
   // No confident span (the model's own threshold): one citations event, before the text, equal to the answer's.
-  // A question whose best span is whole words (a span cut inside a word is never the answer).
-  const question = 'What does dedent remove from every line?';
+  // A question about a prose file (the span head reads no code) whose best span is whole words.
+  const question = 'Who is granted permission to deal in the Software, free of charge?';
   const events: AnswerEvent[] = [];
   const plain = await engine!.ask(question, { onEvent: (e) => events.push(e) });
   assert.equal(plain.kind, 'passages');
@@ -103,6 +103,10 @@ test('citations are sent when retrieval has found them; a confident span sends t
       assert.deepEqual(lists[lists.length - 1], span.citations, 'the last list is the answer\'s');
       assert.notDeepEqual(span.citations, plain.citations, 'the span narrows a passage and puts it first');
       assert.deepEqual(seen.map((e) => e.type), ['citations', 'citations', 'token', 'done']);
+      // Code is never answered with a span, whatever the threshold: its passages are quoted.
+      const code = await eager.ask('What does dedent remove from every line?', { retrieval: 'lexical' });
+      assert.equal(code.citations[0]!.path, 'py/textwrap.py');
+      assert.equal(code.kind, 'passages');
     } finally {
       await eager.dispose();
     }
