@@ -4,7 +4,9 @@ exact answer is (or that it is not there).
 Passages are real text from the training corpus (models/data/corpus/train.jsonl, which never
 holds an evaluation source: see corpus.py) with synthetic facts planted in them:
   facts    a fact about a subject, in many wordings, among distractor facts about other
-           subjects; values are numbers of 1-12 digits, codes like X7-42-QZ, names, towns, dates
+           subjects; values are numbers of 1-12 digits, codes like X7-42-QZ, names, towns, dates;
+           half of them (open relations) about any of 33 attributes in generic frames, with
+           units after numbers, words and times of day as values, people and guilds as subjects
   babi     bAbI-like stories (people moving, picking things up); the answer is the LAST move
   code     a real Python function with its docstring removed, beside another function of its
            file; the question rewords the docstring, the answer is the function's name
@@ -68,10 +70,14 @@ def locate(tok, text, ids, value):
 
 
 class SpanTaskMaker:
-    def __init__(self, tok, corpus_path, seed=0, max_mb=6.0, templates=T.TRAIN, mix=(0.5, 0.25, 0.25), max_filler=650):
+    def __init__(self, tok, corpus_path, seed=0, max_mb=6.0, templates=T.TRAIN, mix=(0.5, 0.25, 0.25), max_filler=650,
+                 open_share=None):
         """mix: shares of facts, babi and code examples; max_filler: most characters of real
-        text a fact passage is planted in (shorter passages are cheaper steps on a CPU)."""
+        text a fact passage is planted in (shorter passages are cheaper steps on a CPU);
+        open_share: the share of facts from the open relations (default: half with the training
+        templates, none with others, so evaluate_span's EVAL facts stay what they were)."""
         self.tok, self.rng, self.templates = tok, random.Random(seed), templates
+        self.open_share = (0.5 if templates is T.TRAIN else 0.0) if open_share is None else open_share
         total_mix = sum(mix)
         self.cut_facts, self.cut_babi = mix[0] / total_mix, (mix[0] + mix[1]) / total_mix
         self.max_filler = max_filler
@@ -89,6 +95,8 @@ class SpanTaskMaker:
                 if len(fns) >= 2:
                     self.functions.append(fns)
         assert self.prose or self.code, 'corpus too small'
+        # values of kind 'word': lower-case words of the prose (5-11 letters)
+        self.words = sorted({w for d in self.prose[:400] for w in re.findall(r'(?<![\w-])[a-z]{5,11}(?![\w-])', d)})
         self.prose = self.prose or self.code      # a tiny (CI) sample may lack one kind
 
     # -- values -----------------------------------------------------------------------------
@@ -113,10 +121,26 @@ class SpanTaskMaker:
         if kind == 'date':
             y, m, d = r.randint(1600, 2099), r.randint(1, 12), r.randint(1, 28)
             return r.choice([f'{d} {T.MONTHS[m - 1]} {y}', f'{T.MONTHS[m - 1]} {d}, {y}', f'{y}-{m:02d}-{d:02d}'])
+        if kind == 'word':
+            return r.choice(self.words) if self.words else r.choice(T.SUBJECT_ADJS)
+        if kind == 'time':
+            h, m = r.randint(1, 12), r.choice([0, 5, 10, 15, 20, 30, 40, 45, 50])
+            hour = r.choice(T.NUMBER_WORDS)
+            return r.choice([f'{h}:{m:02d}', f'{h}:{m:02d} {r.choice(["am", "pm"])}', f"{hour} o'clock",
+                             f'half past {hour}', f'a quarter past {hour}', f'a quarter to {hour}',
+                             f'{r.randint(0, 23):02d}:{m:02d}', r.choice(['noon', 'midnight'])])
         raise ValueError(kind)
 
-    def subject(self):
-        return f'the {self.rng.choice(T.SUBJECT_ADJS)} {self.rng.choice(T.SUBJECT_NOUNS)}'
+    def subject(self, varied=False):
+        r = self.rng
+        x = r.random() if varied else 0.0
+        if x < 0.6:
+            return f'the {r.choice(T.SUBJECT_ADJS)} {r.choice(T.SUBJECT_NOUNS)}'
+        if x < 0.75:
+            return self.value('name')
+        if x < 0.9:
+            return f'the {r.choice(T.SUBJECT_ADJS)} {r.choice(T.OPEN_GROUPS)}'
+        return f'the {r.choice(T.SUBJECT_NOUNS)} of {self.value("place")}'
 
     # -- haystack text --------------------------------------------------------------------------
     def filler(self, n_chars, code=False):
@@ -152,8 +176,44 @@ class SpanTaskMaker:
         return SpanExample(q, ids, [s for s, _ in spans], [e for _, e in spans], answer, kind)
 
     # -- tasks ----------------------------------------------------------------------------------
+    def open_fact(self, attr, subj, value):
+        """One sentence saying that subj's attr is value, in an open frame."""
+        r = self.rng
+        kind, _, units = T.OPEN_ATTRS[attr]
+        u = ' ' + r.choice(units) if units and r.random() < 0.8 else ''
+        up = lambda x: x[0].upper() + x[1:]
+        return possessive(r.choice(T.OPEN_FACTS).format(a=attr, A=up(attr), s=subj, S=up(subj), v=value,
+                                                        V=up(value) if kind == 'word' else value, u=u))
+
+    def open_facts(self):
+        """A fact of an open relation among distractors (the same attribute of other subjects,
+        other attributes of the same subject)."""
+        r = self.rng
+        attr = r.choice(list(T.OPEN_ATTRS))
+        kind, words, _ = T.OPEN_ATTRS[attr]
+        subj = self.subject(varied=True)
+        answer = self.value(kind)
+        present = r.random() < 0.75
+        sentences = [self.open_fact(attr, subj, answer)] if present else []
+        for _ in range(r.randint(0, 3)):
+            other = self.subject(varied=True)
+            if other != subj:
+                sentences.append(self.open_fact(attr, other, self.value(kind)))
+        for _ in range(r.randint(0, 2)):
+            attr2 = r.choice(list(T.OPEN_ATTRS))
+            if attr2 != attr:
+                sentences.append(self.open_fact(attr2, subj, self.value(T.OPEN_ATTRS[attr2][0])))
+        r.shuffle(sentences)
+        passage = self.plant(sentences, r.randint(60, max(60, self.max_filler)))
+        if present and len(re.findall(r'(?<!\w)' + re.escape(answer) + r'(?!\w)', passage)) != 1:
+            return None                       # the value also occurs in the real text around it
+        q = possessive(r.choice(T.OPEN_QUESTIONS + T.OPEN_QUESTIONS_BY_KIND[kind]).format(q=r.choice(words), s=subj))
+        return self.finish(q[0].upper() + q[1:] if r.random() < 0.8 else q, passage, answer if present else '', 'facts')
+
     def facts(self):
         r = self.rng
+        if r.random() < self.open_share:
+            return self.open_facts()
         rel = r.choice(list(self.templates))
         kind, facts, questions = self.templates[rel]
         subj = self.subject()
@@ -242,6 +302,11 @@ class SpanTaskMaker:
             ex = self.facts() if x < self.cut_facts else self.babi() if x < self.cut_babi else self.code_fn()
             if ex is not None:
                 return ex
+
+
+def possessive(text):
+    """"the weavers's" -> "the weavers'"."""
+    return re.sub(r"(?<=s)'s\b", "'", text)
 
 
 def clip(src, n_chars):

@@ -132,3 +132,79 @@ TRAIN_WHERE_OBJECT = ['Where is the {o}?', 'In which room is the {o} now?', 'Whe
 TRAIN_CODE_QUESTIONS = ['Which function {does}?', 'What is the name of the function that {does}?',
                         'which function should I call to {do}', 'Find the function that {does}.',
                         'What function is used to {do}?']
+
+# Open relations: facts about any attribute of a subject, so that the head learns to find the
+# subject and copy the value of the attribute asked about, not six memorised relations. A fact
+# is a frame filled with an attribute, a subject, a value and (for numbers) a unit after the value
+# that is not part of the answer; the question names the attribute or a synonym of it. None of
+# these attributes, frames or units is used by evaluate_span.py's EVAL wordings or by the product
+# evaluation (bench/qa/books.ts).
+# attribute -> (value kind, words a question may use for it, units written after a number)
+OPEN_ATTRS = {
+    'height': ('number', ['height', 'tallness'], ['metres', 'feet', 'm']),
+    'weight': ('number', ['weight', 'mass'], ['kilograms', 'kg', 'pounds', 'tonnes']),
+    'length': ('number', ['length', 'total length'], ['metres', 'miles', 'yards', 'cm']),
+    'age': ('number', ['age'], ['years', 'years old']),
+    'entry fee': ('number', ['entry fee', 'admission charge', 'fee'], ['dollars', 'euros', 'crowns', 'marks']),
+    'monthly rent': ('number', ['monthly rent', 'rent'], ['dollars', 'florins', 'pounds a month']),
+    'population': ('number', ['population', 'number of residents'], ['people', 'residents', 'souls']),
+    'capacity': ('number', ['capacity', 'volume'], ['litres', 'seats', 'barrels', 'gallons']),
+    'distance from the sea': ('number', ['distance from the sea', 'distance to the coast'], ['miles', 'leagues', 'kilometres']),
+    'room number': ('number', ['room number', 'room'], []),
+    'phone extension': ('number', ['phone extension', 'extension'], []),
+    'founder': ('name', ['founder', 'person who founded it'], []),
+    'architect': ('name', ['architect', 'designer'], []),
+    'owner': ('name', ['owner', 'proprietor'], []),
+    'head cook': ('name', ['head cook', 'chef'], []),
+    'captain': ('name', ['captain', 'skipper'], []),
+    'tutor': ('name', ['tutor', 'teacher'], []),
+    'head office': ('place', ['head office', 'headquarters', 'main office'], []),
+    'sister town': ('place', ['sister town', 'twin town'], []),
+    'destination': ('place', ['destination', 'final stop'], []),
+    'winter quarters': ('place', ['winter quarters', 'winter home'], []),
+    'motto': ('word', ['motto', 'slogan'], []),
+    'nickname': ('word', ['nickname', 'pet name'], []),
+    'colour': ('word', ['colour', 'color'], []),
+    'mascot': ('word', ['mascot', 'emblem'], []),
+    'signal': ('word', ['signal', 'agreed sign'], []),
+    'opening time': ('time', ['opening time', 'opening hour'], []),
+    'closing time': ('time', ['closing time', 'closing hour'], []),
+    'meeting time': ('time', ['meeting time', 'time of the meeting'], []),
+    'licence number': ('code', ['licence number', 'licence', 'permit number'], []),
+    'batch code': ('code', ['batch code', 'lot number'], []),
+    'founding date': ('date', ['founding date', 'date of founding'], []),
+    'last inspection': ('date', ['last inspection', 'date of the last inspection'], []),
+}
+# {a} attribute, {s}/{S} subject, {v} value, {u} ' unit' or ''
+OPEN_FACTS = [
+    'The {a} of {s} is {v}{u}.',
+    "{S}'s {a} is {v}{u}.",
+    '{S} has a {a} of {v}{u}.',
+    '{A} of {s}: {v}{u}.',
+    'For {s}, the {a} is given as {v}{u}.',
+    'According to the register, the {a} of {s} was {v}{u}.',
+    '{V}{u} is the {a} of {s}.',
+    'The records list {v}{u} as the {a} for {s}.',
+    '({s}; {a}: {v}{u})',
+    'As for {s}, its {a} has always been {v}{u}.',
+    'Everyone knows {s} by its {a}, {v}{u}.',
+    '{S} - {a} {v}{u}',
+]
+OPEN_QUESTIONS = [
+    'What is the {q} of {s}?', "What's {s}'s {q}?", 'Tell me the {q} of {s}.', '{q} of {s}?',
+    'Which {q} does {s} have?', 'Do you know the {q} of {s}?', 'I need the {q} for {s}.',
+    'what {q} is recorded for {s}',
+]
+OPEN_QUESTIONS_BY_KIND = {
+    'number': ['How much is the {q} of {s}?', 'What figure is given for the {q} of {s}?'],
+    'name': ['Who is the {q} of {s}?', "Who serves as {s}'s {q}?"],
+    'place': ['Where is the {q} of {s}?', 'In which town is the {q} of {s}?'],
+    'time': ['When is the {q} of {s}?', 'At what hour is the {q} of {s}?'],
+    'date': ['When was the {q} of {s}?', 'On what day was the {q} of {s}?'],
+    'word': ['Which word is the {q} of {s}?'],
+    'code': ['Which {q} belongs to {s}?'],
+}
+# Subjects of open facts besides "the <adjective> <noun>": people, guilds, "the <noun> of <town>".
+OPEN_GROUPS = ['weavers', 'millers', 'carters', 'coopers', 'tanners', 'scribes', 'drovers', 'potters',
+               'joiners', 'pilots', 'chandlers', 'farriers', 'dyers', 'saddlers', 'bookbinders']
+NUMBER_WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve']
