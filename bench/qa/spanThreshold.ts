@@ -104,7 +104,7 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
       const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet(set, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
       const plain = new Map(p.outcomes.map((o) => [o.id, o.top1Lines]));
       for (const o of e.outcomes) {
-        trials.push({ group: set.group, fact: set.kind === 'book', confidence: o.confidence ?? 0, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
+        trials.push({ group: set.group, fact: set.kind === 'book', confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
       }
       log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers`);
     }
