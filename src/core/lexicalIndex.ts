@@ -219,10 +219,19 @@ export class LexicalIndex {
       const idf = Math.log(1 + (fileCount - holders.size + 0.5) / (holders.size + 0.5));
       for (const path of holders) for (const id of this.files.get(path)!.ids) add(id, PATH_BOOST * idf);
     }
+    // Best first; equal scores by path, then segment, so that the order does not depend on the
+    // order files entered the index (which follows the order a read finished them).
+    const owners = this.owners;
+    const order = (a: number, b: number): number => {
+      if (scores[a] !== scores[b]) return scores[b]! - scores[a]!;
+      const [pa, sa] = owners[a]!;
+      const [pb, sb] = owners[b]!;
+      return pa < pb ? -1 : pa > pb ? 1 : sa - sb;
+    };
     // Top k of the touched documents: a bounded selection, not a sort of all of them.
-    const top = touched.length <= k ? touched : selectTop(touched, scores, k);
+    const top = touched.length <= k ? touched : selectTop(touched, order, k);
     return top
-      .sort((a, b) => scores[b]! - scores[a]! || a - b)
+      .sort(order)
       .map((id) => ({ path: this.owners[id]![0], segment: this.owners[id]![1], score: scores[id]! }));
   }
 
@@ -330,9 +339,10 @@ function align4(n: number): number {
 }
 
 /** The `k` ids of highest score (in no order), by a min-heap over the candidates. */
-function selectTop(ids: readonly number[], scores: Float32Array, k: number): number[] {
+function selectTop(ids: readonly number[], order: (a: number, b: number) => number, k: number): number[] {
   const heap: number[] = [];
-  const less = (a: number, b: number): boolean => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
+  // The heap's root is the worst kept: a ranks after b.
+  const less = (a: number, b: number): boolean => order(a, b) > 0;
   const down = (i: number): void => {
     for (;;) {
       const l = 2 * i + 1;

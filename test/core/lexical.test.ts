@@ -254,3 +254,18 @@ test('a file opening: the docstring or leading comment, else the first paragraph
   assert.deepEqual(openingLines(['/* A', ' * B', ' */', 'int x;']), { startLine: 1, endLine: 3 });
   assert.deepEqual(openingLines(['', 'THE BOOK OF RUTH', 'King James Version', '', '1 Now']), { startLine: 2, endLine: 3 });
 });
+
+test('equal scores come in path and segment order, whatever order the files were indexed in', () => {
+  const text = 'the ferry leaves the harbour at seven';
+  const files = ['c/three.txt', 'a/one.txt', 'b/two.txt'];
+  const orders = [files, [...files].reverse(), [files[1]!, files[2]!, files[0]!]];
+  const results = orders.map((order) => {
+    const ix = new LexicalIndex();
+    for (const path of order) ix.addSegments(path, 's', 0, [text, text]);
+    // k = 3 of 6 equal scores: the bounded selection must keep the same three too.
+    return [ix.query('ferry harbour', 3), ix.query('ferry harbour', 10)].map((hits) => hits.map((h) => `${h.path}#${h.segment}`));
+  });
+  assert.deepEqual(results[0], [['a/one.txt#0', 'a/one.txt#1', 'b/two.txt#0'], ['a/one.txt#0', 'a/one.txt#1', 'b/two.txt#0', 'b/two.txt#1', 'c/three.txt#0', 'c/three.txt#1']]);
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
+});
