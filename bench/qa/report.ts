@@ -159,8 +159,9 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
   overlaps the answer's lines; MRR@10 over the citations the engine returns (it returns 5, so
   this is MRR@5); value in first passage = the planted value is in the
   first quoted passage (the answer's first passage, or the first citation's lines when the engine
-  has no passages); exactly the value = the answer text, trimmed of spaces, quotes and final
-  punctuation, is the value.
+  has no passages); exactly the value = the answer sentence (the first paragraph of the answer:
+  a copied span, or "I am not sure ..."), trimmed of spaces, quotes and final punctuation, is the
+  value. The span threshold is chosen on the dev sets (\`npm run eval:qa -- --tune-span\`).
 ${SECTION_END}`;
 }
 
