@@ -16,9 +16,9 @@
 // reads the cited file, so it is reported on its own.
 // --write puts the table into BENCHMARKS.md between the latency markers. --citations FILE writes
 // every answer's citations of the first round (JSON), to check that a change kept them.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Citation, Logger, QueryOptions, RetrievalMode } from '../src/core/api';
 import { openEngine } from '../src/core/engine';
 import { LexicalIndex } from '../src/core/lexicalIndex';
@@ -27,19 +27,14 @@ import { readSnapshot, workspaceCacheDir } from '../src/core/store';
 import { MnemoTokenizer } from '../src/core/tokenizer';
 import { shuffled } from './corpus';
 import { describeMachine } from './machine';
-import { BOOK_SIZES, buildSets, parseSize, sizeLabel } from './qa/sets';
+import { findRepoRoot, parseSize, sizeLabel } from './common';
+import { BOOK_SIZES, buildSets } from './qa/sets';
 import { modelCacheKey } from './qa/run';
 import { withSection } from './sections';
 
 export const LATENCY_START = '<!-- latency:start -->';
 export const LATENCY_END = '<!-- latency:end -->';
 
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models', 'heldout.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No repository root (package.json and models/heldout.json) above ${from}.`);
-  }
-}
 const repoRoot = findRepoRoot(__dirname);
 const qaCache = join(repoRoot, '.cache', 'bench', 'qa');
 /** As eval:qa: the 10M haystack is one file of ~26 MB. */

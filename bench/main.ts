@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseSize, sizeLabel } from './common';
 import { MnemoTokenizer } from '../src/core/tokenizer';
 import { readModelConfig, type ModelConfig } from '../src/core/model';
 import { FLOP_FORMULA, fullAttentionBytes, fullAttentionFlops, logitFlops, recurrentFlops } from './attention';
@@ -35,15 +36,6 @@ interface Options {
   readonly command: string;
 }
 
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
-  if (!m) throw new Error(`--sizes: "${s}" is not a size like 10k or 1M`);
-  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
-}
-
-export function sizeLabel(n: number): string {
-  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
-}
 
 function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');

@@ -20,7 +20,8 @@
 // --write puts the table into BENCHMARKS.md between the read-rate markers.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { findRepoRoot, parseSize, sizeLabel } from './common';
 import type { Logger } from '../src/core/api';
 import { openEngine } from '../src/core/engine';
 import { loadModel, memoryVersionOf, type LoadedModel } from '../src/core/model';
@@ -40,28 +41,12 @@ export const READ_RATE_END = '<!-- read-rate:end -->';
 /** Rows of the reader batch, as the engine's BATCH_ROWS. */
 const ROWS = 8;
 
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No repository root (package.json and models/) above ${from}.`);
-  }
-}
 const repoRoot = findRepoRoot(__dirname);
 const cacheRoot = join(repoRoot, '.cache', 'bench');
 
 function arg(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
-  if (!m) throw new Error(`--size: "${s}" is not a size like 100k or 1M`);
-  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
-}
-
-function sizeLabel(n: number): string {
-  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
 }
 
 function log(line: string): void {

@@ -23,24 +23,17 @@
 // per-question outcomes go to .cache/bench/qa/results.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadModel, readModelConfig, type ModelConfig } from '../../src/core/model';
 import { MnemoTokenizer } from '../../src/core/tokenizer';
 import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
 import { ENGINE_RETRIEVAL, MODES, modelCacheKey, runSet, type SetOutcome } from './run';
-import { BOOK_SIZES, buildSets, parseSize, sizeLabel, type SetSelection } from './sets';
+import { findRepoRoot, parseSize, sizeLabel } from '../common';
+import { BOOK_SIZES, buildSets, type SetSelection } from './sets';
 import { tuneSpanThreshold } from './spanThreshold';
 import { tuneReport, tuneSet, type TunedSet } from './tune';
 
-// The repository root: the first folder above this script with a package.json (this module is
-// bundled both into out/bench/qa/main.js and into out/bench/main.js).
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models', 'heldout.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No repository root (package.json and models/heldout.json) above ${from}.`);
-  }
-}
 const repoRoot = findRepoRoot(__dirname);
 const cacheRoot = join(repoRoot, '.cache', 'bench', 'qa');
 

@@ -2,7 +2,7 @@
 // BENCHMARKS.md: lexical, model keys and fused side by side, with n, for every set.
 import { cpus } from 'node:os';
 import { MODES, type Mode, type Outcome, type SetOutcome } from './run';
-import { sizeLabel } from './sets';
+import { sizeLabel } from '../common';
 
 export interface ModeSummary {
   readonly n: number;

@@ -3,6 +3,7 @@
 // figures reported are the test sets'.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sizeLabel } from '../common';
 import { shuffled } from '../corpus';
 import { cutBook, factQuestions, loadBook, plantFacts, type BookSource } from './books';
 import { codeSets, type CodeSource } from './code';
@@ -26,15 +27,6 @@ export const BOOK_SIZES: readonly { readonly tokens: number; readonly haystacks:
   { tokens: 10_000_000, haystacks: 1, perDepth: 4 },
 ];
 
-export function sizeLabel(n: number): string {
-  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
-}
-
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
-  if (!m) throw new Error(`"${s}" is not a size like 4k or 1M`);
-  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
-}
 
 export interface SetSelection {
   readonly splits: readonly Split[];
