@@ -570,6 +570,7 @@ class MnemoEngine implements Engine {
     // The lexical index gets each segment's text as the reader takes it (see syncLexical): the
     // lines of a file loaded whole, the decoded ids of a streamed one; no file is read twice.
     const texts: (string | undefined)[] = [];
+    const linesOf = (seg: Segment): string => lines!.slice(seg.startLine - 1, seg.endLine).join('\n');
     const keep = (from: FileMemory, n: number): void => {
       entry.segmentsRead = n;
       entry.keys.set(from.keys.subarray(0, n * K));
@@ -582,13 +583,13 @@ class MnemoEngine implements Engine {
       keep(old, old.segmentsRead);
       memory = halfArrayToFloat(old.memory);
       this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
-    } else if (old && lines && whole && resumed !== undefined) {
+    } else if (old && whole && resumed !== undefined) {
       // Changed only in its last segment or after it: the same keys, lines and memory as a full
       // read up to there. The index drops the file's old version (another sha1) and takes the
       // new one from its first segment, so the segments not read again get their text here.
       keep(old, resumed);
       memory = old.tailMemory!.slice();
-      for (let i = 0; i < resumed; i++) texts[i] = lines.slice(whole[i]!.startLine - 1, whole[i]!.endLine).join('\n');
+      for (let i = 0; i < resumed; i++) texts[i] = linesOf(whole[i]!);
       this.logger.debug(`${f.path}: resumed at segment ${resumed} of ${count}.`);
     }
     const source = segments;
@@ -598,7 +599,7 @@ class MnemoEngine implements Engine {
       at: async (index) => {
         const seg = await source.at(index);
         if (lines) {
-          texts[index] = lines.slice(seg.startLine - 1, seg.endLine).join('\n');
+          texts[index] = linesOf(seg);
           return seg;
         }
         // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
