@@ -13,6 +13,10 @@
 //                                           best (model.json retrieval.fusionWeight and
 //                                           retrieval.lexicalMargin) and writes it to
 //                                           .cache/bench/qa/tune.md; writes nothing else
+//   npm run eval:qa -- --tune-rerank        dev sets (books 4k, 128k unless --sizes): the rerank
+//                                           graph's weight and candidates (bench/qa/tuneRerank.ts);
+//                                           prints the grid and the choice, saved in
+//                                           .cache/bench/qa/rerank.md; writes nothing else
 //   npm run eval:qa -- --tune-span          dev sets (books 4k, 128k unless --sizes):
 //                                           model.json answers.spanThreshold, the lowest span
 //                                           confidence keeping 95% exact answers on the dev
@@ -28,10 +32,11 @@ import { loadModel, readModelConfig, type ModelConfig } from '../../src/core/mod
 import { MnemoTokenizer } from '../../src/core/tokenizer';
 import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
-import { ENGINE_RETRIEVAL, MODES, modelCacheKey, runSet, type SetOutcome } from './run';
+import { MODE_QUERY, modelCacheKey, modesFor, runSet, type Mode, type SetOutcome } from './run';
 import { findRepoRoot, parseSize, sizeLabel } from '../common';
 import { BOOK_SIZES, buildSets, type SetSelection } from './sets';
 import { tuneSpanThreshold } from './spanThreshold';
+import { tuneRerank } from './tuneRerank';
 import { tuneReport, tuneSet, type TunedSet } from './tune';
 
 const repoRoot = findRepoRoot(__dirname);
@@ -48,6 +53,8 @@ export interface QaOptions {
   readonly tune: boolean;
   /** Choose answers.spanThreshold on the dev book's facts (spanThreshold.ts). */
   readonly tuneSpan?: boolean;
+  /** Choose retrieval.rerankWeight and rerankCandidates on the dev sets (tuneRerank.ts). */
+  readonly tuneRerank?: boolean;
   /** Write the section again from the last results.json, measuring nothing. */
   readonly render?: boolean;
   readonly modelDir: string;
@@ -64,24 +71,26 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   };
   const quick = argv.includes('--quick');
   const tuneSpan = argv.includes('--tune-span');
-  const tune = argv.includes('--tune') && !tuneSpan;
+  const tuneRerank = argv.includes('--tune-rerank');
+  const tune = argv.includes('--tune') && !tuneSpan && !tuneRerank;
+  const tuning = tune || tuneSpan || tuneRerank;
   const names = value('--sets')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const splits = names.filter((n): n is Split => n === 'test' || n === 'dev');
   const sources = names.filter((n) => n !== 'test' && n !== 'dev');
-  const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [4_000] : tune ? [4_000, 128_000] : [4_000, 128_000, 1_000_000]);
+  const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [4_000] : tuneSpan || tuneRerank || tune ? [4_000, 128_000] : [4_000, 128_000, 1_000_000]);
   for (const s of sizes) if (!BOOK_SIZES.some((b) => b.tokens === s)) throw new Error(`--sizes: ${sizeLabel(s)} is not one of ${BOOK_SIZES.map((b) => sizeLabel(b.tokens)).join(', ')}`);
   const selection: SetSelection = {
     // Tuning looks at dev sets only, whatever else is asked.
-    splits: tune || tuneSpan ? ['dev'] : splits.length ? splits : ['test'],
+    splits: tuning ? ['dev'] : splits.length ? splits : ['test'],
     sources: names.length ? sources : quick && !tune ? QUICK_SOURCES : [], sizes,
     codeSample: quick ? QUICK_SAMPLE : undefined,
     haystacks: quick ? 2 : undefined,
   };
   const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
   return {
-    quick, tune, tuneSpan, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    quick, tune, tuneSpan, tuneRerank, render: argv.includes('--render'), selection, command: [command, ...(argv.length ? ['--', ...argv] : [])].join(' '),
     modelDir: resolve(repoRoot, value('--model') ?? 'models/mnemo-m2'),
-    out: tune || tuneSpan ? undefined : resolve(repoRoot, out),
+    out: tuning ? undefined : resolve(repoRoot, out),
   };
 }
 
@@ -118,14 +127,20 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
     writeFileSync(join(cacheRoot, 'span-threshold.md'), body);
     return { results: [], tune: body };
   }
+  if (options.tuneRerank) {
+    const body = `${options.command} (${new Date().toISOString().slice(0, 10)})\n\n${await tuneRerank(options.modelDir, sets, memoryDir, MAX_FILE_BYTES, log)}\n`;
+    writeFileSync(join(cacheRoot, 'rerank.md'), body);
+    return { results: [], tune: body };
+  }
   const questions = new Map<string, Question>();
   for (const s of sets) for (const q of s.questions) questions.set(q.id, q);
   const results: SetOutcome[] = [];
+  const modes = modesFor(config);
   for (const set of sets) {
     const t0 = Date.now();
-    const r = await runSet(set, { modelDir: options.modelDir, cacheDir: memoryDir, modes: MODES, maxFileBytes: MAX_FILE_BYTES, log });
+    const r = await runSet(set, { modelDir: options.modelDir, cacheDir: memoryDir, modes, maxFileBytes: MAX_FILE_BYTES, log });
     results.push(r);
-    const by = MODES.map((m) => {
+    const by = modes.map((m) => {
       const of = r.outcomes.filter((o) => o.mode === m);
       return of.length ? `${m} ${of.filter((o) => o.top1Lines).length}/${of.length}` : undefined;
     }).filter(Boolean);
@@ -165,6 +180,12 @@ interface SavedResults {
   readonly results: readonly SetOutcome[];
 }
 
+/** The modes the saved outcomes hold, in the report's order. */
+function modesIn(results: readonly SetOutcome[]): Mode[] {
+  const seen = new Set(results.flatMap((r) => r.outcomes.map((o) => o.mode)));
+  return (Object.keys(MODE_QUERY) as Mode[]).filter((m) => seen.has(m));
+}
+
 function renderSection(saved: SavedResults, finished: boolean): string {
   const questions = new Map(saved.questions.map((q) => [q.id, q]));
   const groups = groupSummaries(saved.results, (id) => questions.get(id)?.depth);
@@ -176,7 +197,7 @@ function renderSection(saved: SavedResults, finished: boolean): string {
   return formatQaSection({
     command: saved.command, date: new Date().toISOString().slice(0, 10), minutes: saved.minutes ?? NaN,
     model: saved.model, quick: saved.quick ?? false, groups, notRun, load: saved.load ?? 'not recorded',
-    retrievalNames: MODES.map((m) => `'${ENGINE_RETRIEVAL[m]}'`).join(' / '),
+    modes: modesIn(saved.results),
   });
 }
 

@@ -1,7 +1,7 @@
 // Adds up the outcomes of the question-answering evaluation per set and writes its section of
 // BENCHMARKS.md: lexical, model keys and fused side by side, with n, for every set.
 import { cpus } from 'node:os';
-import { MODES, type Mode, type Outcome, type SetOutcome } from './run';
+import { MODE_LABEL, MODE_QUERY, MODES, type Mode, type Outcome, type SetOutcome } from './run';
 import { sizeLabel } from '../common';
 
 export interface ModeSummary {
@@ -85,8 +85,15 @@ export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: str
 }
 
 const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(1)}`);
-const three = (g: GroupSummary, f: (m: ModeSummary) => number | undefined, fmt = pct): string => MODES.map((m) => (g.modes[m] ? fmt(f(g.modes[m]!)) : '–')).join(' / ');
-const ms = (g: GroupSummary): string => MODES.map((m) => (g.modes[m] ? `${g.modes[m]!.p50.toFixed(0)}/${g.modes[m]!.p95.toFixed(0)}` : '–')).join(' · ');
+const cells = (modes: readonly Mode[], g: GroupSummary, f: (m: ModeSummary) => number | undefined, fmt = pct): string => modes.map((m) => (g.modes[m] ? fmt(f(g.modes[m]!)) : '–')).join(' / ');
+const msCells = (modes: readonly Mode[], g: GroupSummary): string => modes.map((m) => (g.modes[m] ? `${g.modes[m]!.p50.toFixed(0)}/${g.modes[m]!.p95.toFixed(0)}` : '–')).join(' · ');
+
+/** How a mode is asked, for the report: the engine's retrieval mode, and the rerank graph's part when the run has both fused modes. */
+function modeName(m: Mode, modes: readonly Mode[]): string {
+  const q = MODE_QUERY[m];
+  if (!modes.includes('reranked')) return `'${q.retrieval}'`;
+  return `'${q.retrieval}'${q.rerankWeight === 0 ? ' without the rerank graph' : m === 'reranked' ? ' (the default)' : ''}`;
+}
 
 export const SECTION_BEGIN = '<!-- mnemo-qa:begin -->';
 export const SECTION_END = '<!-- mnemo-qa:end -->';
@@ -97,7 +104,8 @@ export interface QaReportInput {
   readonly minutes: number;
   readonly model: string;
   readonly quick: boolean;
-  readonly retrievalNames: string;
+  /** The modes the run asked, in order: the cells of every figure. */
+  readonly modes: readonly Mode[];
   /** One-minute load average at the start and end: latencies on a shared machine depend on it. */
   readonly load: string;
   readonly groups: readonly GroupSummary[];
@@ -105,11 +113,13 @@ export interface QaReportInput {
 }
 
 export function formatQaSection(input: QaReportInput): string {
+  const three = (g: GroupSummary, f: (m: ModeSummary) => number | undefined, fmt = pct): string => cells(input.modes, g, f, fmt);
+  const ms = (g: GroupSummary): string => msCells(input.modes, g);
   const code = input.groups.filter((g) => g.kind === 'code');
   const books = input.groups.filter((g) => g.kind === 'book');
   const codeRows = code.map((g) => `| ${g.group} | ${g.split} | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1File)} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.mrr, (x) => (x ?? NaN).toFixed(3))} | ${ms(g)} |`);
   const depthCell = (g: GroupSummary): string => ['start', 'middle', 'end'].map((d) => {
-    const c = g.byDepth?.[d]?.auto;
+    const c = g.byDepth?.[d]?.[input.modes.at(-1) ?? 'auto'];
     return c ? `${c[0]}/${c[1]}` : '–';
   }).join(' · ');
   const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${ms(g)} |`);
@@ -117,7 +127,7 @@ export function formatQaSection(input: QaReportInput): string {
 ## Question answering: held-out code and books (\`bench/qa\`)
 
 Written by \`${input.command}\` on ${input.date} (${input.minutes.toFixed(1)} min), model ${input.model}, \`cpu\` provider.
-Every cell is **lexical / model keys / fused**: the engine's \`retrieval\` modes ${input.retrievalNames}. Figures are
+Every cell is **${input.modes.map((m) => MODE_LABEL[m]).join(' / ')}**: the engine's \`retrieval\` modes ${input.modes.map((m) => modeName(m, input.modes)).join(' / ')}. Figures are
 percentages of the n questions (MRR as a fraction); latency is milliseconds from asking to the
 citations (retrieval), p50/p95, per mode; load average ${input.load} (${cpus().length} cores), so compare
 latencies within a run. ${input.quick ? '**Quick run**: a fixed sample of each set, small haystacks only; it proves the evaluation works, not the engine.' : ''}
@@ -130,7 +140,7 @@ ${codeRows.join('\n') || '| (not run) | | | | | | |'}
 
 ### Books: planted facts
 
-| Book / haystack | Split | Tokens × haystacks | n | Top-1 line | Value in first passage | Answer is exactly the value | Fused top-1 at start · middle · end | Retrieval ms p50/p95 |
+| Book / haystack | Split | Tokens × haystacks | n | Top-1 line | Value in first passage | Answer is exactly the value | ${capitalized(MODE_LABEL[input.modes.at(-1) ?? 'auto'])} top-1 at start · middle · end | Retrieval ms p50/p95 |
 |---|---|---|---|---|---|---|---|---|
 ${bookRows.join('\n') || '| (not run) | | | | | | | | |'}
 ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` : ''}
@@ -178,4 +188,8 @@ export function extractSection(text: string): string | undefined {
   const a = text.indexOf(SECTION_BEGIN);
   const b = text.indexOf(SECTION_END);
   return a >= 0 && b > a ? text.slice(a, b + SECTION_END.length) : undefined;
+}
+
+function capitalized(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -6,16 +6,31 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answer, Citation, Logger, QueryOptions } from '../../src/core/api';
 import { openEngine } from '../../src/core/engine';
-import { memoryVersionOf } from '../../src/core/model';
+import { memoryVersionOf, type ModelConfig } from '../../src/core/model';
 import { overlaps, type Question, type QuestionSet } from './questions';
 
-/** The retrieval modes the evaluation compares, named as in the contract (api.ts RetrievalMode). */
-export const MODES = ['lexical', 'model', 'auto'] as const;
+/**
+ * What the evaluation compares: the engine's `retrieval` modes (api.ts RetrievalMode), with the
+ * fused mode twice when the model has a rerank graph: 'auto' is the fusion of keyword search and
+ * the keys alone (rerankWeight 0), 'reranked' the engine's default, the fused list re-ordered by
+ * the rerank graph (src/core/rerank.ts), so that what each part adds is measured.
+ */
+export const MODES = ['lexical', 'model', 'auto', 'reranked'] as const;
 export type Mode = (typeof MODES)[number];
 
-type EngineRetrieval = NonNullable<QueryOptions['retrieval']>;
-// The engine's names for the modes (the same names since the engine adopted them).
-export const ENGINE_RETRIEVAL: Record<Mode, EngineRetrieval> = { lexical: 'lexical', model: 'model', auto: 'auto' };
+/** The engine's query options for each mode. */
+export const MODE_QUERY: Record<Mode, Pick<QueryOptions, 'retrieval' | 'rerankWeight'>> = {
+  lexical: { retrieval: 'lexical' }, model: { retrieval: 'model' }, auto: { retrieval: 'auto', rerankWeight: 0 }, reranked: { retrieval: 'auto' },
+};
+
+/** Column names of the modes in the report. */
+export const MODE_LABEL: Record<Mode, string> = { lexical: 'lexical', model: 'model keys', auto: 'fused', reranked: 'fused + rerank' };
+
+/** The modes worth asking with a model: 'reranked' only when it has a rerank graph it uses. */
+export function modesFor(config: Pick<ModelConfig, 'graphs' | 'retrieval'>): Mode[] {
+  const reranks = config.graphs.rerank !== undefined && (config.retrieval?.rerankWeight ?? 0) > 0;
+  return MODES.filter((m) => m !== 'reranked' || reranks);
+}
 
 /** Citations scored for MRR: the first 10 (MRR@10), or all the engine gives if fewer. */
 export const MRR_DEPTH = 10;
@@ -148,7 +163,7 @@ export async function runSet(set: QuestionSet, options: RunOptions): Promise<Set
         const started = performance.now();
         let citationsAt: number | undefined;
         const query: QueryOptions = {
-          retrieval: ENGINE_RETRIEVAL[mode],
+          ...MODE_QUERY[mode],
           // Code questions are scored on citations alone; facts need the answer's words.
           maxTokens: question.value === undefined ? 1 : 16,
           onEvent: (e) => { if (e.type === 'citations' && citationsAt === undefined) citationsAt = performance.now(); },

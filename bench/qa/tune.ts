@@ -25,7 +25,7 @@ export const WEIGHT_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 export const MARGIN_GRID = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1];
 
 /** Top-1 lines and reciprocal rank of one question under one ranking. */
-interface Scored { readonly top1: boolean; readonly rr: number }
+export interface Scored { readonly top1: boolean; readonly rr: number }
 
 export interface TunedSet {
   readonly group: string;
@@ -40,12 +40,34 @@ export interface TunedSet {
 
 const settingKey = (p: FusionParams): string => `${p.weight}/${p.lexicalMargin}`;
 
-const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write(`warn: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) };
+export const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stderr.write(`warn: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) };
 
-function scoreCitations(question: Question, cited: readonly Citation[]): Scored {
+export function scoreCitations(question: Question, cited: readonly Citation[]): Scored {
   const hit = (c: Citation | undefined): boolean => question.answers.some((a) => overlaps(c, a));
   const rank = cited.slice(0, MRR_DEPTH).findIndex(hit);
   return { top1: hit(cited[0]), rr: rank >= 0 ? 1 / (rank + 1) : 0 };
+}
+
+/**
+ * The set's saved memory and lexical index as a query context: the engine reads the workspace
+ * first (or finds its saved memory current), and `withEngine` may ask it questions before it closes.
+ */
+export async function savedContext(
+  set: QuestionSet, model: LoadedModel, modelDir: string, cacheDir: string, maxFileBytes: number,
+  withEngine?: (engine: Awaited<ReturnType<typeof openEngine>>) => Promise<void>,
+): Promise<QueryContext> {
+  const root = resolve(set.workspace);
+  const engine = await openEngine({ root, modelDir, cacheDir, device: 'cpu', maxFileBytes, logger: quiet });
+  try {
+    await engine.read();
+    await withEngine?.(engine);
+  } finally {
+    await engine.dispose();
+  }
+  const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root });
+  const memory = WorkspaceMemory.deserialize(model.config, sections);
+  const lexical = LexicalIndex.deserialize(sections['lexical']!);
+  return { model, memory, lexical, root, logger: quiet, coverage: () => 1, maxFileBytes, textCache: new Map() };
 }
 
 /**
@@ -53,19 +75,11 @@ function scoreCitations(question: Question, cited: readonly Citation[]): Scored 
  * once in 'auto', then ranks every setting of the grid offline from the saved memory.
  */
 export async function tuneSet(set: QuestionSet, model: LoadedModel, modelDir: string, cacheDir: string, maxFileBytes: number): Promise<TunedSet> {
-  const root = resolve(set.workspace);
-  const engine = await openEngine({ root, modelDir, cacheDir, device: 'cpu', maxFileBytes, logger: quiet });
   const engineFirst: (Citation | undefined)[] = [];
-  try {
-    await engine.read();
-    for (const q of set.questions) engineFirst.push((await engine.ask(q.question, { retrieval: 'auto', maxTokens: 1 })).citations[0]);
-  } finally {
-    await engine.dispose();
-  }
-  const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root });
-  const memory = WorkspaceMemory.deserialize(model.config, sections);
-  const lexical = LexicalIndex.deserialize(sections['lexical']!);
-  const ctx: QueryContext = { model, memory, lexical, root, logger: quiet, coverage: () => 1, maxFileBytes, textCache: new Map() };
+  const ctx = await savedContext(set, model, modelDir, cacheDir, maxFileBytes, async (engine) => {
+    for (const q of set.questions) engineFirst.push((await engine.ask(q.question, { retrieval: 'auto', rerankWeight: 0, maxTokens: 1 })).citations[0]);
+  });
+  const { memory, lexical } = ctx;
   const shipped = fusionParams(ctx);
 
   const lexicalScores: Scored[] = [];

@@ -227,6 +227,12 @@ export interface QueryOptions {
    * top; for evaluation and tuning only. Default: model.json's retrieval.lexicalMargin, else 0.1.
    */
   readonly lexicalMargin?: number;
+  /**
+   * Share of the rerank graph's relevance in the order of the best fused candidates, in [0, 1];
+   * 0 keeps the fused order. For evaluation and tuning only. Default: model.json's
+   * retrieval.rerankWeight, else 0 (src/core/rerank.ts).
+   */
+  readonly rerankWeight?: number;
 }
 
 export interface ReadOptions {

@@ -3,7 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevicePreference, Logger } from './api';
-import { ModelRuntime, type CoreGraphName, type GraphFiles, type GraphName, type RuntimeShapes } from './runtime';
+import { ModelRuntime, type CoreGraphName, type GraphFiles, type GraphName, type OptionalGraphName, type RuntimeShapes } from './runtime';
 import { checkStaticKeysConfig, StaticKeys, type StaticKeysConfig } from './staticKeys';
 import { MnemoTokenizer } from './tokenizer';
 
@@ -53,13 +53,20 @@ export interface ModelConfig extends RuntimeShapes {
   readonly tokenizer: string;
   readonly memoryInit: string;
   readonly specialTokens: SpecialTokens;
-  readonly graphs: Record<CoreGraphName, GraphSpec> & { readonly span?: GraphSpec };
+  readonly graphs: Record<CoreGraphName, GraphSpec> & { readonly [G in OptionalGraphName]?: GraphSpec };
   /** Retrieval settings measured for this model (on the dev sets of models/heldout.json). */
   readonly retrieval?: {
     /** Share of the lexical side in fused scores, [0, 1]. */
     readonly fusionWeight?: number;
     /** Relative drop of raw BM25 scores, [0, 1], down to which the lexical order is kept at the top (retrieve.ts fuse). */
     readonly lexicalMargin?: number;
+    /**
+     * Share of the rerank graph's relevance in the final order of the best `rerankCandidates`
+     * fused candidates, [0, 1]; 0 or absent: the fused order stands (src/core/rerank.ts).
+     */
+    readonly rerankWeight?: number;
+    /** How many fused candidates the rerank graph reads, an integer ≥ 1. */
+    readonly rerankCandidates?: number;
   };
   /** The span head's threshold and calibration, and which kinds of generated text were measured good. */
   readonly answers?: AnswersConfig;
@@ -81,6 +88,7 @@ export const CONTRACT_GRAPHS: Record<CoreGraphName, { inputs: readonly string[];
  */
 export const OPTIONAL_GRAPHS: Record<Exclude<GraphName, CoreGraphName>, { inputs: readonly string[]; outputs: readonly string[]; extraOutputs: readonly string[] }> = {
   span: { inputs: ['input_ids', 'attention_mask'], outputs: ['start_logits', 'end_logits', 'has_answer'], extraOutputs: ['end_given_start'] },
+  rerank: { inputs: ['input_ids', 'attention_mask'], outputs: ['relevance'], extraOutputs: [] },
 };
 
 /** The version of reading a saved memory must have been made with: memoryVersion, else version. */
@@ -149,9 +157,11 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   }
   const unit = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
   const retrieval = raw['retrieval'] as Record<string, unknown> | undefined;
-  for (const field of ['fusionWeight', 'lexicalMargin']) {
+  for (const field of ['fusionWeight', 'lexicalMargin', 'rerankWeight']) {
     if (retrieval !== undefined && !unit(retrieval?.[field])) problems.push(`model.json: retrieval.${field} must be a number in [0, 1]`);
   }
+  const rc = retrieval?.['rerankCandidates'];
+  if (rc !== undefined && !(typeof rc === 'number' && Number.isInteger(rc) && rc >= 1)) problems.push(`model.json: retrieval.rerankCandidates must be a positive integer (got ${JSON.stringify(rc)})`);
   problems.push(...answersProblems(raw['answers']));
   if (raw['staticKeys'] !== undefined) problems.push(...checkStaticKeysConfig(raw['staticKeys'], raw['keyDim']));
   if (problems.length) throw new ModelContractError(dir, problems);

@@ -10,6 +10,7 @@ import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } fr
 import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
+import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
 import { lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
 import { extractSpan, type SpanAnswer } from './span';
 import { kindOfPath, loadText } from './text';
@@ -174,6 +175,19 @@ async function proseSpan(ctx: QueryContext, question: string, segments: readonly
 }
 
 /**
+ * The best CITATIONS of `hits` (fused, best first) once the rerank graph has read each beside the
+ * question; a hit whose file cannot be read again is left out, as texts.segments does. Each
+ * citation's score becomes the combined score that ordered it.
+ */
+async function reranked(ctx: QueryContext, texts: SourceTexts, question: string, hits: readonly Hit[], params: RerankParams, signal?: AbortSignal): Promise<SegmentLines[]> {
+  const read = (await Promise.all(hits.map((h) => texts.segment(h)))).filter((s): s is SegmentLines => s !== undefined);
+  if (read.length < 2) return read;
+  const rel = await relevance(ctx.model, question, read.map((s) => s.lines.join('\n')), signal);
+  return rerankOrder(read.map((s) => s.citation.score), rel, params.weight).slice(0, CITATIONS)
+    .map(({ index, score }) => ({ ...read[index]!, citation: { ...read[index]!.citation, score } }));
+}
+
+/**
  * Text the decoder writes, when model.json declares this kind of text measured good; undefined
  * otherwise. Not streamed: it is shown only once whole and checked not to be a fragment.
  */
@@ -193,8 +207,12 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const started = performance.now();
   if (ctx.memory.segmentCount === 0) throw noMemoryError();
   const texts = new SourceTexts(ctx);
-  const hits = await retrieve(ctx, question, CITATIONS, options?.retrieval ?? 'auto', { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
-  const segments = await texts.segments(hits);
+  const mode = options?.retrieval ?? 'auto';
+  // The rerank graph re-orders fused candidates only ('lexical' and 'model' stay what they say),
+  // and not for a hover, which must answer within ~300 ms.
+  const rerank = mode === 'auto' && !options?.fast ? rerankParams(ctx.model, options?.rerankWeight) : undefined;
+  const hits = await retrieve(ctx, question, rerank?.candidates ?? CITATIONS, mode, { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
+  const segments = rerank ? await reranked(ctx, texts, question, hits, rerank, options?.signal) : await texts.segments(hits);
   if (segments.length === 0) {
     const text = hits.length === 0
       ? 'Nothing in memory matches the words of the question. Try other words, or the name of a file or function.'

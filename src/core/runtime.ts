@@ -1,5 +1,5 @@
-// ONNX Runtime sessions for the graphs of a model folder (four always, the span graph when the
-// folder has one), and typed calls into them.
+// ONNX Runtime sessions for the graphs of a model folder (four always, the span and rerank graphs
+// when the folder has them), and typed calls into them.
 // This is the only module that imports onnxruntime-node. Memory goes in and comes out of every
 // call explicitly; nothing here keeps state between calls except the loaded sessions.
 import { existsSync } from 'node:fs';
@@ -11,9 +11,13 @@ import type { DevicePreference, Logger } from './api';
 export type Device = 'cpu' | 'webgpu' | 'cuda';
 /** The graphs every model folder has. */
 export type CoreGraphName = 'reader' | 'query' | 'decoderPrefill' | 'decoderStep';
-/** `span` (answer spans copied from a passage) is optional: older folders lack it. */
-export type GraphName = CoreGraphName | 'span';
-export type GraphFiles = Record<CoreGraphName, string> & { readonly span?: string };
+/**
+ * Optional graphs: `span` (answer spans copied from a passage) and `rerank` (how well a passage
+ * answers a question, reading the two together); older folders lack them.
+ */
+export type OptionalGraphName = 'span' | 'rerank';
+export type GraphName = CoreGraphName | OptionalGraphName;
+export type GraphFiles = Record<CoreGraphName, string> & { readonly [G in OptionalGraphName]?: string };
 
 /** Shapes the wrappers need; they come from model.json. */
 export interface RuntimeShapes {
@@ -183,14 +187,14 @@ export class ModelRuntime {
   private constructor(
     readonly device: Device,
     private readonly shapes: RuntimeShapes,
-    private readonly graphs: Record<CoreGraphName, Graph> & { span?: Graph },
+    private readonly graphs: Record<CoreGraphName, Graph> & { [G in OptionalGraphName]?: Graph },
   ) {}
 
   static async open(files: GraphFiles, shapes: RuntimeShapes, preference: DevicePreference, logger: Logger): Promise<ModelRuntime> {
     const first = await openFirst(files.reader, preference, logger);
     const graphs: Partial<Record<GraphName, Graph>> = { reader: new Graph('reader', files.reader, first.session) };
     try {
-      for (const name of ['query', 'decoderPrefill', 'decoderStep', 'span'] as const) {
+      for (const name of ['query', 'decoderPrefill', 'decoderStep', 'span', 'rerank'] as const) {
         const file = files[name];
         if (file !== undefined) graphs[name] = new Graph(name, file, await createSession(file, first.device, false));
       }
@@ -199,12 +203,17 @@ export class ModelRuntime {
       throw new Error(`Cannot open a graph of the model on ${first.device}: ${(e as Error).message}`);
     }
     logger.info(`ONNX Runtime: ${first.device}, ${availableParallelism()} intra-op threads.`);
-    return new ModelRuntime(first.device, shapes, graphs as Record<CoreGraphName, Graph> & { span?: Graph });
+    return new ModelRuntime(first.device, shapes, graphs as Record<CoreGraphName, Graph> & { [G in OptionalGraphName]?: Graph });
   }
 
   /** Whether the folder has the span graph (`spanLogits` works). */
   get hasSpan(): boolean {
     return this.graphs.span !== undefined;
+  }
+
+  /** Whether the folder has the rerank graph (`relevance` works). */
+  get hasRerank(): boolean {
+    return this.graphs.rerank !== undefined;
   }
 
   signature(name: GraphName): GraphSignature {
@@ -264,6 +273,24 @@ export class ModelRuntime {
       hasAnswer: f32(output(out, 'has_answer', 'span')),
       ...(pairs ? { endGivenStart: { data: f32(pairs), width: pairs.dims[2]! } } : {}),
     };
+  }
+
+  /**
+   * Runs the rerank graph on B rows `[bos] question [sep] passage [eos]`, padded at the end to one
+   * length T: ids and mask `[B, T]` → one relevance logit per row `[B]`.
+   */
+  async relevance(ids: BigInt64Array, mask: BigInt64Array, batch: number): Promise<Float32Array> {
+    const g = this.graphs.rerank;
+    if (!g) throw new Error('This model folder has no rerank graph (rerank.onnx); candidates cannot be re-ordered with it.');
+    const T = ids.length / batch;
+    if (!Number.isInteger(T) || mask.length !== ids.length) {
+      throw new Error(`relevance: shapes disagree (ids ${ids.length}, mask ${mask.length}, batch ${batch}).`);
+    }
+    const out = await g.run({
+      input_ids: new ort.Tensor('int64', ids, [batch, T]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, T]),
+    });
+    return f32(output(out, 'relevance', 'rerank'));
   }
 
   /** Runs a prompt `[1, T]` after `memory` `[1, M, D]`; returns the last position's logits and the cache. */
