@@ -154,24 +154,26 @@ function noMemoryError(): Error {
 }
 
 /**
- * The span head's answer from the segments of prose files (text, Markdown, documents, books),
- * never from code: on the dev code sets of eval:qa (attr, yaml, htmlparser2; 312 questions)
- * the first citation was on the answer's lines for 38 questions with every span taken as the
- * answer (its passage first) against 60 without span answers, while on the dev book's planted
- * facts the confident spans were exactly the value (npm run eval:qa -- --tune-span). The span
- * head's code task (a function's name) does not carry over to whole repositories; a code
- * question gets the quoted passages. Only a span in retrieval's first passage is an answer.
+ * The span head's answer from retrieval's first passage when it is prose (text, Markdown,
+ * documents, books), never from code: on the dev code sets of eval:qa (attr, yaml, htmlparser2;
+ * 312 questions) the first citation was on the answer's lines for 38 questions with every span
+ * taken as the answer (its passage first) against 60 without span answers, while on the dev
+ * book's planted facts the confident spans were exactly the value (npm run eval:qa --
+ * --tune-span). The span head's code task (a function's name) does not carry over to whole
+ * repositories; a code question gets the quoted passages.
+ *
+ * Only the first passage is read: a span answer puts its passage first, and one from a lower
+ * passage would take the first citation from the place keyword search and the keys agreed on
+ * (on the test book at 128k, 3 of 7 such spans were wrong and cost their questions' first
+ * citation). An earlier rule also read the other passages and gave no answer when one of them
+ * held a more confident span; on the dev book's 48 facts that withheld 3 exact answers of the
+ * first passage and caught no wrong one (the same 1 wrong answer either way), and it cost the
+ * span head's time on four more passages.
  */
 async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], signal?: AbortSignal): Promise<SpanAnswer | undefined> {
-  const prose = segments.map((_, i) => i).filter((i) => kindOfPath(segments[i]!.citation.path) !== 'code');
-  if (prose[0] !== 0) return undefined;
-  const span = await extractSpan(ctx.model, question, prose.map((i) => segments[i]!.lines.join('\n')), signal);
-  // The answer may only come from retrieval's first passage: a span answer puts its passage
-  // first, and one from a lower passage would take the first citation from the place keyword
-  // search and the keys agreed on (on the test book at 128k, 3 of 7 such spans were wrong and
-  // cost their questions' first citation). The other passages are still read: when one of them
-  // holds a more confident span, the passages disagree and the answer says it is not sure.
-  return span && span.passageIndex === 0 ? span : undefined;
+  const first = segments[0];
+  if (!first || kindOfPath(first.citation.path) === 'code') return undefined;
+  return extractSpan(ctx.model, question, [first.lines.join('\n')], signal);
 }
 
 /**
@@ -219,14 +221,14 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
       : 'The passages found cannot be quoted: their files cannot be read now (see the notes).';
     return finish(ctx, options, { text, kind: 'passages', passages: [], citations: [] }, texts, started);
   }
-  // What retrieval found is sent at once, before the span head reads every passage (on a 10M-token
-  // book that reading was ~60 % of the time to the citations: bench/latency.ts). These are the
+  // What retrieval found is sent at once, before the span head reads (on a 10M-token book its
+  // reading of five passages was ~60 % of the time to the citations: bench/latency.ts). These are the
   // citations of the answer unless a confident span narrows one and puts it first; then finish
   // sends the final list again before the text.
   const found = buildAnswer({ question, segments }).citations;
   stream(options).emit({ type: 'citations', citations: found });
-  // The span head reads the question beside each quoted segment; its span is the answer only
-  // when its calibrated confidence reaches the model's threshold (buildAnswer decides).
+  // The span head reads the question beside the first quoted segment; its span is the answer
+  // only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
   const span = await proseSpan(ctx, question, segments, options?.signal);
   const generated = await declaredGeneration(ctx, 'ask', options, async (budget) => {
     const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);

@@ -19,10 +19,10 @@ export interface RerankParams {
 /** Candidates read when model.json names a weight but no count. */
 export const DEFAULT_RERANK_CANDIDATES = 20;
 
-// The question is cut as the span head's is; a stored segment is 128 tokens, and its quoted lines
-// (whole lines around it) rarely pass 192.
+// As the rerank graph was trained: the question cut as the span head's is, the passage to 160
+// tokens (a stored segment is 128 tokens; its quoted lines, whole lines around it, a little more).
 const MAX_QUESTION_TOKENS = 48;
-const MAX_PASSAGE_TOKENS = 192;
+const MAX_PASSAGE_TOKENS = 160;
 const ROWS_PER_RUN = 16;
 
 /**

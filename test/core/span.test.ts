@@ -5,7 +5,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadModel } from '../../src/core/model';
-import { bestInRow, bestPairInRow, extractSpan } from '../../src/core/span';
+import { bestInRow, bestPairInRow, extractSpan, wholeWords } from '../../src/core/span';
 import { modelDir, noModel, recordingLogger, tempDir } from './helpers';
 
 const skip = noModel();
@@ -43,6 +43,37 @@ test('bestPairInRow takes the end given the start, within the passage and the sp
   // the span limit cuts the row as well: with maxSpan 1 every span is one token
   const one = bestPairInRow(Float32Array.from([0, 0, 0, 0, 9, 0]), pairs, 3, 2, 4, 1);
   assert.deepEqual([one.start, one.end], [2, 2]);
+});
+
+test('no span crosses a token that holds a line break', () => {
+  // a passage of 4 tokens after 2 question positions; the start is surely token 0, and given it
+  // the end is token 2
+  const start = Float32Array.from([0, 0, 20, 0, 0, 0]);
+  const pairs = Float32Array.from([
+    0, 0, 0, 0, 0, 0,
+    0, 0, 9, /* start 0: best end 2 */ 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  ]);
+  assert.deepEqual((({ start: s, end: e }) => [s, e])(bestPairInRow(start, pairs, 3, 2, 4, 3)), [0, 2]);
+  // token 1 holds a line break: from start 0 only the span 0..0 is left; token 1 starts nothing
+  const r = bestPairInRow(start, pairs, 3, 2, 4, 3, Uint8Array.from([0, 1, 0, 0]));
+  assert.deepEqual([r.start, r.end], [0, 0]);
+  const e = Float32Array.from([0, 0, 0, 0, 9, 0]);
+  const i = bestInRow(start, e, 2, 4, 4, Uint8Array.from([0, 1, 0, 0]));
+  assert.ok(i.start !== 1 && !(i.start <= 1 && i.end >= 1), `span ${i.start}..${i.end} holds the break`);
+});
+
+test('an answer is whole words on its line, without the punctuation closing its sentence', () => {
+  const text = 'The bird was a cormorant.\nGe2 The key is 34898.';
+  const at = (word: string, from = 0, to = word.length): string => {
+    const i = text.indexOf(word);
+    const r = wholeWords(text, i + from, i + to);
+    return text.slice(r.start, r.end);
+  };
+  assert.equal(at('cormorant', 1), 'cormorant', 'a start inside a word moves to its first letter');
+  assert.equal(at('cormorant', 0, 4), 'cormorant', 'an end inside a word moves to its last letter');
+  assert.equal(at('34898.'), '34898', 'the full stop after a number is not part of it');
+  assert.equal(at(' a cormorant'), 'a cormorant', 'the space a byte-level token carries is dropped');
+  assert.equal(at('.'), '.', 'a span that is only punctuation is kept as it is');
 });
 
 test('a model folder without the span graph gives no span answer', { skip }, async () => {
