@@ -177,16 +177,14 @@ async function proseSpan(ctx: QueryContext, question: string, segments: readonly
 }
 
 /**
- * The best CITATIONS of `hits` (fused, best first) once the rerank graph has read each beside the
- * question; a hit whose file cannot be read again is left out, as texts.segments does. Each
- * citation's score becomes the combined score that ordered it.
+ * The best CITATIONS of `segments` (fused, best first) once the rerank graph has read each beside
+ * the question. Each citation's score becomes the combined score that ordered it.
  */
-async function reranked(ctx: QueryContext, texts: SourceTexts, question: string, hits: readonly Hit[], params: RerankParams, signal?: AbortSignal): Promise<SegmentLines[]> {
-  const read = (await Promise.all(hits.map((h) => texts.segment(h)))).filter((s): s is SegmentLines => s !== undefined);
-  if (read.length < 2) return read;
-  const rel = await relevance(ctx.model, question, read.map((s) => s.lines.join('\n')), signal);
-  return rerankOrder(read.map((s) => s.citation.score), rel, params.weight).slice(0, CITATIONS)
-    .map(({ index, score }) => ({ ...read[index]!, citation: { ...read[index]!.citation, score } }));
+async function reranked(ctx: QueryContext, question: string, segments: readonly SegmentLines[], params: RerankParams, signal?: AbortSignal): Promise<SegmentLines[]> {
+  if (segments.length < 2) return segments.slice();
+  const rel = await relevance(ctx.model, question, segments.map((s) => s.lines.join('\n')), signal);
+  return rerankOrder(segments.map((s) => s.citation.score), rel, params.weight).slice(0, CITATIONS)
+    .map(({ index, score }) => ({ ...segments[index]!, citation: { ...segments[index]!.citation, score } }));
 }
 
 /**
@@ -214,19 +212,22 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // and not for a hover, which must answer within ~300 ms.
   const rerank = mode === 'auto' && !options?.fast ? rerankParams(ctx.model, options?.rerankWeight) : undefined;
   const hits = await retrieve(ctx, question, rerank?.candidates ?? CITATIONS, mode, { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
-  const segments = rerank ? await reranked(ctx, texts, question, hits, rerank, options?.signal) : await texts.segments(hits);
-  if (segments.length === 0) {
+  const candidates = await texts.segments(hits);
+  if (candidates.length === 0) {
     const text = hits.length === 0
       ? 'Nothing in memory matches the words of the question. Try other words, or the name of a file or function.'
       : 'The passages found cannot be quoted: their files cannot be read now (see the notes).';
     return finish(ctx, options, { text, kind: 'passages', passages: [], citations: [] }, texts, started);
   }
-  // What retrieval found is sent at once, before the span head reads (on a 10M-token book its
-  // reading of five passages was ~60 % of the time to the citations: bench/latency.ts). These are the
-  // citations of the answer unless a confident span narrows one and puts it first; then finish
-  // sends the final list again before the text.
-  const found = buildAnswer({ question, segments }).citations;
+  // What retrieval found is sent at once, before the rerank graph and the span head read (on a
+  // 10M-token book the span head's reading of five passages was ~60 % of the time to the
+  // citations: bench/latency.ts). These are the citations of the answer unless the rerank graph
+  // re-orders them or a confident span narrows one and puts it first; then finish sends the final
+  // list again before the text.
+  const found = buildAnswer({ question, segments: candidates.slice(0, CITATIONS) }).citations;
   stream(options).emit({ type: 'citations', citations: found });
+  // The rerank graph reads the fused candidates after they are sent (tens of ms a candidate here).
+  const segments = rerank ? await reranked(ctx, question, candidates, rerank, options?.signal) : candidates;
   // The span head reads the question beside the first quoted segment; its span is the answer
   // only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
   const span = await proseSpan(ctx, question, segments, options?.signal);
