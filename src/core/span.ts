@@ -141,18 +141,21 @@ export function bestInRow(start: Float32Array, end: Float32Array, offset: number
  * (`[t, j]`: the span t .. t + j): start s and length j (j < min(width, maxSpan), inside the
  * passage, no token marked in `breaks` from s to s + j) maximising log p(start = s) +
  * log p(end = s + j | start = s), the start's softmax over the passage's tokens, the end's over
- * the ends the graph scores after s.
+ * the ends allowed after s (so an end on the same line is not penalised for the probability the
+ * graph put past the line break).
  */
 export function bestPairInRow(start: Float32Array, pairs: Float32Array, width: number, offset: number, length: number, maxSpan: number, breaks?: Uint8Array): { start: number; end: number; logProb: number } {
   const ls = logSoftmax(start.subarray(offset, offset + length));
   let best = { start: 0, end: 0, logProb: -Infinity };
   for (let s = 0; s < length; s++) {
+    let ends = Math.min(width, maxSpan, length - s);
+    for (let j = 0; j < ends; j++) if (breaks?.[s + j]) ends = j;
+    if (ends === 0) continue;
     const from = (offset + s) * width;
-    const le = logSoftmax(pairs.subarray(from, from + Math.min(width, maxSpan, length - s)));
-    for (let j = 0; j < le.length; j++) {
-      if (breaks?.[s + j]) break;
-      if (ls[s]! + le[j]! > best.logProb) best = { start: s, end: s + j, logProb: ls[s]! + le[j]! };
-    }
+    const le = logSoftmax(pairs.subarray(from, from + ends));
+    le.forEach((v, j) => {
+      if (ls[s]! + v > best.logProb) best = { start: s, end: s + j, logProb: ls[s]! + v };
+    });
   }
   return best;
 }
