@@ -1,5 +1,5 @@
-// The ONNX graphs, run by onnxruntime-node, against the PyTorch outputs saved by the exporter in
-// <model>/fixtures/parity.json. Memory starts at memory_init (broadcast over the batch) and is
+// The ONNX graphs, run by onnxruntime-node, against the PyTorch outputs saved by the exporters in
+// <model>/fixtures/parity.json (and rerank-parity.json for the rerank graph). Memory starts at memory_init (broadcast over the batch) and is
 // carried from step to step, as the reader does.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -83,6 +83,15 @@ test('parity with PyTorch', { skip }, async (t) => {
     const de = maxDiff(real(out.end), real(flat(sp.end_logits)), 'end_logits');
     const dh = maxDiff(out.hasAnswer, flat(sp.has_answer), 'has_answer');
     assert.ok(ds <= tol && de <= tol && dh <= tol, `span diffs start ${ds}, end ${de}, has ${dh}, tolerance ${tol}`);
+  });
+
+  await t.test('rerank: relevance logits (when the folder has the rerank graph)', { skip: !model.runtime.hasRerank && 'no rerank graph in this folder' }, async () => {
+    const file = join(modelDir(), 'fixtures', 'rerank-parity.json');
+    const rr = JSON.parse(await readFile(file, 'utf8').catch(() => 'null')) as { tolerance: number; input_ids: number[][]; attention_mask: number[][]; relevance: number[] } | null;
+    assert.ok(rr, 'model.json declares graphs.rerank but fixtures/rerank-parity.json is missing: re-export the reranker');
+    const out = await model.runtime.relevance(ints(rr.input_ids), ints(rr.attention_mask), rr.input_ids.length);
+    const d = maxDiff(out, rr.relevance, 'relevance');
+    assert.ok(d <= rr.tolerance, `relevance diff ${d}, tolerance ${rr.tolerance}`);
   });
 
   await model.runtime.dispose();
