@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import random
+import re
 import time
 
 import numpy as np
@@ -29,6 +30,7 @@ from ..keys.units import code_units, first_sentence
 OUT = os.path.join(REPO, 'models', 'data', 'rerank', 'train.pkl.gz')
 MAX_CODE_CHARS = 1500      # a candidate is cut to MAX_PASSAGE tokens anyway (train.py)
 HARD = 16                  # BM25 negatives kept per query
+PER_PACKAGE = 1200         # queries a package at most: sympy alone held 27% of them uncapped
 
 
 def gather_units(limit_files=None):
@@ -89,7 +91,8 @@ def build(by_pkg, max_queries, seed=0, min_units=10):
                 if r:
                     cand.append(('question', r))
             nw = name_words(name)
-            if len(nw.split()) >= 2 and rng.random() < 0.3:
+            # identifier words, but not generated names (replacement1586) nor tests' names
+            if len(nw.split()) >= 2 and not re.search(r'[0-9]', nw) and not nw.startswith('test') and rng.random() < 0.15:
                 cand.append(('name', nw))
             for kind, q in cand:
                 nq = ' '.join(q.lower().split())
@@ -100,6 +103,8 @@ def build(by_pkg, max_queries, seed=0, min_units=10):
                 masked = kind != 'name' and rng.random() < 0.3
                 qs.append((q, kind, p, i, masked))
         if qs:
+            rng.shuffle(qs)
+            qs = qs[:PER_PACKAGE]
             packages.append((pkg, keep))
             queries.extend(qs)
     rng.shuffle(queries)
@@ -116,7 +121,9 @@ def build(by_pkg, max_queries, seed=0, min_units=10):
             s = bm.scores(queries[k][0])
             s[queries[k][3]] = -np.inf
             top = np.argsort(-s, kind='stable')[:HARD]
-            hard[k] = [int(j) for j in top if s[j] > 0]
+            # a unit of the same name (an overload, another class's __ipow__) is no clear negative
+            gold_name = packages[p][1][queries[k][3]][0]
+            hard[k] = [int(j) for j in top if s[j] > 0 and packages[p][1][j][0] != gold_name]
     print(f'BM25 negatives for {len(queries)} queries in {len(by_p)} packages ({time.time() - t0:.0f} s)', flush=True)
     return {'packages': packages, 'queries': [q + (h,) for q, h in zip(queries, hard)]}
 
