@@ -15,9 +15,12 @@ REPORT split, whose figures are reported.
     /usr/bin/python3 -m models.mnemo.rerank.evaluate --ckpt models/checkpoints/spanO.pt --out models/runs/rerank-spanO.json
     /usr/bin/python3 -m models.mnemo.rerank.evaluate --ckpt models/checkpoints/rerank.best.pt --out models/runs/rerank-dev.json
 """
-import argparse
-import json
 import os
+# Debian's OpenBLAS (pthreads) starts a worker per core whatever torch.set_num_threads says: one
+# thread here, on a 2-core machine shared with others (seen: 175% CPU without this).
+os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+import argparse  # noqa: E402  (after the environment is set, before torch loads OpenBLAS)
+import json
 import time
 
 import numpy as np

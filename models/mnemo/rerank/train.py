@@ -9,9 +9,12 @@ re-ordering BM25's top 20 on the select split) is kept as *.best.pt.
 The checkpoint has train_span.py's layout (config, model = the memory model's trunk untouched,
 span = the span reader's state), so export.py and evaluate.py read either kind.
 """
-import argparse
-import math
 import os
+# Debian's OpenBLAS (pthreads) starts a worker per core whatever torch.set_num_threads says: one
+# thread here, on a 2-core machine shared with others (seen: 175% CPU without this).
+os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+import argparse  # noqa: E402  (after the environment is set, before torch loads OpenBLAS)
+import math
 import random
 import shutil
 import time
