@@ -155,6 +155,10 @@ def main():
     for split in ('report', 'select'):
         rs = [r for r in rows if r['split'] == split]
         report['splits'][split] = {'n': len(rs), **{s: table_for(rs, s, weights) for s in ('bm25', 'fused')}}
+        # how much the figures depend on the weight (the chosen one comes from the select split only)
+        report['splits'][split]['weightSweep'] = {s: {str(w): {kind: metrics([ranks(r, s, w) for r in rs if r['kind'] == kind])
+                                                                for kind in ('docstring', 'reworded')} for w in WEIGHTS}
+                                                  for s in ('bm25', 'fused')}
         for repo in sorted({r['repo'] for r in rs}):
             report['splits'][split][repo] = {s: table_for([r for r in rs if r['repo'] == repo], s, weights) for s in ('bm25', 'fused')}
     f = lambda m: f"{100 * m['top1']:.1f} / {m['mrr']:.3f}"
@@ -168,6 +172,10 @@ def main():
             for kind in ('docstring', 'reworded'):
                 e = report['splits'][split][s][kind]
                 print(f"| {s} | {kind} | {e[s]['n']} | {f(e[s])} | {100 * e['recall@20']:.1f} | {f(e['reranked'])} | {f(e['combined'])} |")
+    print('\nREPORT split, top-1 % of the combination by first-stage share (docstring / reworded):')
+    for s in ('bm25', 'fused'):
+        sw = report['splits']['report']['weightSweep'][s]
+        print(f'{s:6}' + ' '.join(f"{w}: {100 * sw[w]['docstring']['top1']:.0f}/{100 * sw[w]['reworded']['top1']:.0f}" for w in sw))
     if args.out:
         json.dump(report, open(args.out, 'w'), indent=1)
         print(f'wrote {args.out}')
