@@ -4,7 +4,7 @@ time-boxed resumable chunks; the checkpoint with the best DEV select measure (ev
 re-ordering BM25's top 20 on the select split) is kept as *.best.pt.
 
     /usr/bin/python3 -m models.mnemo.rerank.data
-    nohup nice /usr/bin/python3 -m models.mnemo.rerank.train --minutes 55 --resume > models/runs/rerank.log 2>&1 &
+    nohup nice /usr/bin/python3 -m models.mnemo.rerank.train --minutes 50 --total-minutes 50 --resume > models/runs/rerank.log 2>&1 &
 
 The checkpoint has train_span.py's layout (config, model = the memory model's trunk untouched,
 span = the span reader's state), so export.py and evaluate.py read either kind.
