@@ -281,9 +281,8 @@ class SpanReader(nn.Module):
     def n_params(self):
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, input_ids, attention_mask):
-        """(B, T) -> start_logits (B, T), end_logits (B, T), has_answer (B,) and, with the pair
-        head, end_given_start (B, T, end_pairs): [b, t, j] scores the span t .. t + j."""
+    def hidden(self, input_ids, attention_mask):
+        """(B, T) -> the final token states (B, T, D), after ln_f."""
         B, T = input_ids.shape
         mask = attention_mask.bool()
         after_sep = torch.cumsum((input_ids == self.sep_id).long(), dim=1) > 0           # (B, T)
@@ -301,10 +300,24 @@ class SpanReader(nn.Module):
             full = full - self.slopes.view(1, -1, 1, 1) * dist                         # (B, H, T, T)
         for blk in self.bidi:
             x, _, _ = blk(x, full)
-        h = self.ln_f(x)                                                       # (B, T, D)
-        se = self.span(h)                                                      # (B, T, 2)
+        return self.ln_f(x)                                                    # (B, T, D)
+
+    def _at_eos(self, h, attention_mask):
         last = (attention_mask.sum(1) - 1).clamp(min=0)                        # the eos position
-        h_last = h[torch.arange(B), last]                                      # (B, D)
+        return h[torch.arange(h.size(0)), last]                                # (B, D)
+
+    def relevance(self, input_ids, attention_mask):
+        """(B, T) -> the has-answer logit alone (B,): the reranker's relevance of the passage to
+        the question (rerank/), without the span heads' work."""
+        return self.has(self._at_eos(self.hidden(input_ids, attention_mask), attention_mask))[:, 0]
+
+    def forward(self, input_ids, attention_mask):
+        """(B, T) -> start_logits (B, T), end_logits (B, T), has_answer (B,) and, with the pair
+        head, end_given_start (B, T, end_pairs): [b, t, j] scores the span t .. t + j."""
+        B, T = input_ids.shape
+        h = self.hidden(input_ids, attention_mask)                             # (B, T, D)
+        se = self.span(h)                                                      # (B, T, 2)
+        h_last = self._at_eos(h, attention_mask)                               # (B, D)
         if not self.end_pairs:
             return se[..., 0], se[..., 1], self.has(h_last)[:, 0]
         S = self.end_pairs
