@@ -36,7 +36,7 @@ from .export import load_folder
 from .model import MnemoConfig, SpanReader
 from .span_tasks import MAX_QUESTION, SpanExample, SpanTaskMaker, collate, locate
 from .tokenizer import Tokenizer
-from .train_span import best_spans, decode_spans, masked_log_softmax
+from .train_span import best_spans, decode_spans, line_breaks, masked_log_softmax
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..')
@@ -55,13 +55,20 @@ def load_span(model_dir=None, ckpt=None):
 
 
 def features(sr, examples, sp, tok):
-    """-> per example (span log-prob, has-answer logit, exact?, predicted text)."""
+    """-> per example (span log-prob, has-answer logit, exact?, predicted text), decoded with the
+    product's one-line rule (train_span.best_spans) and without the punctuation closing the
+    sentence, as src/core/span.ts does (its widening to whole words is not done here)."""
+    nl = line_breaks(tok)
     out = []
     for i in range(0, len(examples), 16):
         chunk = examples[i:i + 16]
-        for e, (s, x, lp, h) in zip(chunk, best_spans(sr, collate(chunk, sp))):
+        batch = collate(chunk, sp)
+        breaks = nl[batch['input_ids']] & batch['passage'] if sr.end_pairs else None
+        for e, (s, x, lp, h) in zip(chunk, best_spans(sr, batch, breaks=breaks)):
             off = len(e.question) + 2
             text = tok.decode(e.passage[s - off:x - off + 1]).strip()
+            while len(text) > 1 and text[-1] in '.,;:!?':   # as span.ts wholeWords
+                text = text[:-1]
             out.append((lp, h, bool(e.answer) and text == e.answer, text))
     return out
 

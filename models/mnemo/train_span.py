@@ -60,14 +60,31 @@ def ahead(x, S):
 
 
 @torch.no_grad()
-def best_spans(sr, batch, max_span=MAX_SPAN):
+def best_spans(sr, batch, max_span=MAX_SPAN, breaks=None):
     """-> per row (start, end, span log-probability, has-answer logit), positions in the input.
-    The same decoding as src/core/span.ts: best start <= end < start + max_span in the passage."""
+    The same decoding as src/core/span.ts: best start <= end < start + max_span in the passage;
+    with `breaks` ((B, T) bool: the token holds a line break), also its one-line rule: no span
+    contains such a token, and p(end | start) is taken over the ends before the first one."""
     s_log, e_log, has, *rest = sr(batch['input_ids'], batch['attention_mask'])
     ls = masked_log_softmax(s_log, batch['passage'])
     if rest:
-        return decode_pairs(ls, masked_log_softmax(rest[0], ahead(batch['passage'], rest[0].size(2))), has)
+        S = rest[0].size(2)
+        allowed = ahead(batch['passage'], S)
+        if breaks is not None:
+            br = breaks.long()
+            cum = torch.cumsum(br, 1)
+            # breaks in t .. t + j: cum[t + j] - cum[t] + br[t]
+            allowed = allowed & ((ahead(cum, S) - (cum - br).unsqueeze(2)) == 0)
+        lp = masked_log_softmax(rest[0], allowed).masked_fill(~allowed, NEG)
+        return decode_pairs(ls, lp, has)
+    if breaks is not None:
+        raise ValueError('the one-line rule needs the end-given-start head')
     return decode_spans(ls, masked_log_softmax(e_log, batch['passage']), has, max_span)
+
+
+def line_breaks(tok):
+    """(V,) bool: the token's text holds a line break (for best_spans' `breaks`)."""
+    return torch.tensor(['\n' in tok.decode([i]) for i in range(len(tok))])
 
 
 def decode_pairs(ls, lp, has):
