@@ -5,11 +5,11 @@
 // with the engine's own code (fuseHits, SourceTexts, relevance, rerankOrder, buildAnswer).
 import type { QuestionSet } from './questions';
 import { buildAnswer, type SegmentLines } from '../../src/core/answer';
-import { loadModel } from '../../src/core/model';
+import { loadModel, type LoadedModel } from '../../src/core/model';
 import { CITATIONS, SourceTexts } from '../../src/core/query';
 import { relevance, rerankOrder } from '../../src/core/rerank';
 import { CANDIDATES, fuseHits, fusionParams, lexicalSegments, queryKey, topSegments } from '../../src/core/retrieve';
-import { savedContext, scoreCitations, type Scored } from './tune';
+import { quiet, savedContext, scoreCitations, type Scored } from './tune';
 
 export const RERANK_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 export const RERANK_CANDIDATES = [5, 10, 20, 30];
@@ -26,38 +26,33 @@ export interface RerankTrials {
 
 const key = (candidates: number, weight: number): string => `${candidates}/${weight}`;
 
-async function trialsOf(set: QuestionSet, modelDir: string, cacheDir: string, maxFileBytes: number): Promise<RerankTrials> {
-  const model = await loadModel(modelDir, 'cpu', { info() {}, debug() {}, warn() {}, error() {} });
-  try {
-    const ctx = await savedContext(set, model, modelDir, cacheDir, maxFileBytes);
-    const lexical: Scored[] = [];
-    const reranked = new Map<string, Scored[]>();
-    let seconds = 0;
-    const most = Math.max(...RERANK_CANDIDATES);
-    for (const question of set.questions) {
-      const texts = new SourceTexts(ctx);
-      const byWords = lexicalSegments(ctx.memory, ctx.lexical, question.question, CANDIDATES);
-      const byModel = topSegments(ctx.memory, await queryKey(model, question.question), CANDIDATES);
-      const cite = (segments: readonly SegmentLines[]) => (segments.length ? buildAnswer({ question: question.question, segments }).citations : []);
-      lexical.push(scoreCitations(question, cite(await texts.segments(byWords.slice(0, CITATIONS)))));
-      const read = await texts.segments(fuseHits(byWords, byModel, fusionParams(ctx), most));
-      const t0 = performance.now();
-      const rel = read.length ? await relevance(model, question.question, read.map((s) => s.lines.join('\n'))) : new Float32Array(0);
-      seconds += (performance.now() - t0) / 1000;
-      for (const n of RERANK_CANDIDATES) {
-        const head = read.slice(0, n);
-        for (const w of RERANK_WEIGHTS) {
-          const order = rerankOrder(head.map((s) => s.citation.score), rel.subarray(0, head.length), w).slice(0, CITATIONS);
-          const list = reranked.get(key(n, w)) ?? [];
-          list.push(scoreCitations(question, cite(order.map((o) => head[o.index]!))));
-          reranked.set(key(n, w), list);
-        }
+async function trialsOf(set: QuestionSet, model: LoadedModel, modelDir: string, cacheDir: string, maxFileBytes: number): Promise<RerankTrials> {
+  const ctx = await savedContext(set, model, modelDir, cacheDir, maxFileBytes);
+  const lexical: Scored[] = [];
+  const reranked = new Map<string, Scored[]>();
+  let seconds = 0;
+  const most = Math.max(...RERANK_CANDIDATES);
+  for (const question of set.questions) {
+    const texts = new SourceTexts(ctx);
+    const byWords = lexicalSegments(ctx.memory, ctx.lexical, question.question, CANDIDATES);
+    const byModel = topSegments(ctx.memory, await queryKey(model, question.question), CANDIDATES);
+    const cite = (segments: readonly SegmentLines[]) => (segments.length ? buildAnswer({ question: question.question, segments }).citations : []);
+    lexical.push(scoreCitations(question, cite(await texts.segments(byWords.slice(0, CITATIONS)))));
+    const read = await texts.segments(fuseHits(byWords, byModel, fusionParams(ctx), most));
+    const t0 = performance.now();
+    const rel = read.length ? await relevance(model, question.question, read.map((s) => s.lines.join('\n'))) : new Float32Array(0);
+    seconds += (performance.now() - t0) / 1000;
+    for (const n of RERANK_CANDIDATES) {
+      const head = read.slice(0, n);
+      for (const w of RERANK_WEIGHTS) {
+        const order = rerankOrder(head.map((s) => s.citation.score), rel.subarray(0, head.length), w).slice(0, CITATIONS);
+        const list = reranked.get(key(n, w)) ?? [];
+        list.push(scoreCitations(question, cite(order.map((o) => head[o.index]!))));
+        reranked.set(key(n, w), list);
       }
     }
-    return { group: set.group, questions: set.questions.length, lexical, reranked, secondsPerQuestion: seconds / Math.max(1, set.questions.length) };
-  } finally {
-    await model.runtime.dispose();
   }
+  return { group: set.group, questions: set.questions.length, lexical, reranked, secondsPerQuestion: seconds / Math.max(1, set.questions.length) };
 }
 
 interface Choice { readonly candidates: number; readonly weight: number; readonly top1: number; readonly mrr: number; readonly worst: number }
@@ -116,10 +111,15 @@ export function rerankReport(sets: readonly RerankTrials[]): { text: string; cho
 /** Trials on every set, then the report. */
 export async function tuneRerank(modelDir: string, sets: readonly QuestionSet[], cacheDir: string, maxFileBytes: number, log: (line: string) => void): Promise<string> {
   const trials: RerankTrials[] = [];
-  for (const set of sets) {
-    const t0 = Date.now();
-    trials.push(await trialsOf(set, modelDir, cacheDir, maxFileBytes));
-    log(`${set.name}: ${set.questions.length} questions reranked under every setting (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const model = await loadModel(modelDir, 'cpu', quiet);
+  try {
+    for (const set of sets) {
+      const t0 = Date.now();
+      trials.push(await trialsOf(set, model, modelDir, cacheDir, maxFileBytes));
+      log(`${set.name}: ${set.questions.length} questions reranked under every setting (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+  } finally {
+    await model.runtime.dispose();
   }
   return rerankReport(trials).text;
 }

@@ -7,6 +7,7 @@
 // relevance scores, min-max normalised over that list, with the weight tuned on the dev sets.
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
+import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
 
 /** How the rerank graph takes part in one query. */
 export interface RerankParams {
@@ -19,11 +20,9 @@ export interface RerankParams {
 /** Candidates read when model.json names a weight but no count. */
 export const DEFAULT_RERANK_CANDIDATES = 20;
 
-// As the rerank graph was trained: the question cut as the span head's is, the passage to 160
-// tokens (a stored segment is 128 tokens; its quoted lines, whole lines around it, a little more).
-const MAX_QUESTION_TOKENS = 48;
+// As the rerank graph was trained: the passage cut to 160 tokens (a stored segment is 128 tokens;
+// its quoted lines, whole lines around it, a little more).
 const MAX_PASSAGE_TOKENS = 160;
-const ROWS_PER_RUN = 16;
 
 /**
  * The rerank settings for one query: the caller's weight (evaluation and tuning), else
@@ -43,15 +42,12 @@ export async function relevance(model: LoadedModel, question: string, passages: 
   const sp = config.specialTokens;
   const q = tokenizer.encode(question).slice(0, MAX_QUESTION_TOKENS);
   const width = Math.min(MAX_PASSAGE_TOKENS, config.maxDecoderPositions - q.length - 3);
-  const rows = passages.map((p) => [sp.bos, ...q, sp.sep, ...tokenizer.encode(p).slice(0, width), sp.eos]);
+  const rows = passages.map((p) => tokenizer.encode(p).slice(0, width));
   const out = new Float32Array(rows.length);
   for (let r0 = 0; r0 < rows.length; r0 += ROWS_PER_RUN) {
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
     const batch = rows.slice(r0, r0 + ROWS_PER_RUN);
-    const T = Math.max(...batch.map((r) => r.length));
-    const ids = new BigInt64Array(batch.length * T);
-    const mask = new BigInt64Array(batch.length * T);
-    batch.forEach((row, b) => row.forEach((id, i) => { ids[b * T + i] = BigInt(id); mask[b * T + i] = 1n; }));
+    const { ids, mask } = pairBatch(sp, q, batch);
     out.set(await model.runtime.relevance(ids, mask, batch.length), r0);
   }
   return out;

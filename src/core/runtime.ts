@@ -182,6 +182,15 @@ async function openFirst(file: string, preference: DevicePreference, logger: Log
   throw new Error(`The device "${preference}" is not available (${reasons.join('; ')}). Set the device to "auto" or "cpu".`);
 }
 
+/** The inputs of a graph that reads B rows of `[bos] question [sep] passage [eos]` (span, rerank). */
+function pairFeeds(ids: BigInt64Array, mask: BigInt64Array, batch: number, what: string): Record<string, ort.Tensor> {
+  const T = ids.length / batch;
+  if (!Number.isInteger(T) || mask.length !== ids.length) {
+    throw new Error(`${what}: shapes disagree (ids ${ids.length}, mask ${mask.length}, batch ${batch}).`);
+  }
+  return { input_ids: new ort.Tensor('int64', ids, [batch, T]), attention_mask: new ort.Tensor('int64', mask, [batch, T]) };
+}
+
 /** The graphs of one model folder on one device. */
 export class ModelRuntime {
   private constructor(
@@ -258,14 +267,7 @@ export class ModelRuntime {
   async spanLogits(ids: BigInt64Array, mask: BigInt64Array, batch: number): Promise<SpanLogits> {
     const g = this.graphs.span;
     if (!g) throw new Error('This model folder has no span graph (span.onnx); answers cannot be copied from passages with it.');
-    const T = ids.length / batch;
-    if (!Number.isInteger(T) || mask.length !== ids.length) {
-      throw new Error(`spanLogits: shapes disagree (ids ${ids.length}, mask ${mask.length}, batch ${batch}).`);
-    }
-    const out = await g.run({
-      input_ids: new ort.Tensor('int64', ids, [batch, T]),
-      attention_mask: new ort.Tensor('int64', mask, [batch, T]),
-    });
+    const out = await g.run(pairFeeds(ids, mask, batch, 'spanLogits'));
     const pairs = out.end_given_start;
     return {
       start: f32(output(out, 'start_logits', 'span')),
@@ -282,14 +284,7 @@ export class ModelRuntime {
   async relevance(ids: BigInt64Array, mask: BigInt64Array, batch: number): Promise<Float32Array> {
     const g = this.graphs.rerank;
     if (!g) throw new Error('This model folder has no rerank graph (rerank.onnx); candidates cannot be re-ordered with it.');
-    const T = ids.length / batch;
-    if (!Number.isInteger(T) || mask.length !== ids.length) {
-      throw new Error(`relevance: shapes disagree (ids ${ids.length}, mask ${mask.length}, batch ${batch}).`);
-    }
-    const out = await g.run({
-      input_ids: new ort.Tensor('int64', ids, [batch, T]),
-      attention_mask: new ort.Tensor('int64', mask, [batch, T]),
-    });
+    const out = await g.run(pairFeeds(ids, mask, batch, 'relevance'));
     return f32(output(out, 'relevance', 'rerank'));
   }
 

@@ -10,6 +10,7 @@
 // ("uniper", "Port Idr") for a fifth of the planted facts it had found.
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
+import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
 import type { OffsetText } from './tokenizer';
 
 export interface SpanAnswer {
@@ -25,10 +26,8 @@ export interface SpanAnswer {
 // The span graph was trained on questions cut to 48 tokens and passages of up to 192 tokens;
 // windows of 256 stay within the positions it has seen, and overlap by more than the longest
 // span so that every span lies whole inside some window.
-const MAX_QUESTION_TOKENS = 48;
 const WINDOW_TOKENS = 256;
 const DEFAULT_MAX_SPAN = 24;
-const ROWS_PER_RUN = 16;
 
 interface Window {
   readonly passage: number;
@@ -73,14 +72,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   for (let w0 = 0; w0 < windows.length; w0 += ROWS_PER_RUN) {
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
     const rows = windows.slice(w0, w0 + ROWS_PER_RUN);
-    const offset = q.length + 2; // [bos] question [sep]
-    const T = offset + Math.max(...rows.map((r) => r.ids.length)) + 1;
-    const ids = new BigInt64Array(rows.length * T);
-    const mask = new BigInt64Array(rows.length * T);
-    rows.forEach((r, b) => {
-      const row = [sp.bos, ...q, sp.sep, ...r.ids, sp.eos];
-      row.forEach((id, i) => { ids[b * T + i] = BigInt(id); mask[b * T + i] = 1n; });
-    });
+    const { ids, mask, length: T, offset } = pairBatch(sp, q, rows.map((r) => r.ids));
     const out = await model.runtime.spanLogits(ids, mask, rows.length);
     rows.forEach((r, b) => {
       const start = out.start.subarray(b * T, (b + 1) * T);
