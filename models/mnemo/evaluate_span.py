@@ -36,7 +36,7 @@ from .export import load_folder
 from .model import MnemoConfig, SpanReader
 from .span_tasks import MAX_QUESTION, SpanExample, SpanTaskMaker, collate, locate
 from .tokenizer import Tokenizer
-from .train_span import best_spans, decode_spans, line_breaks, masked_log_softmax
+from .train_span import best_spans, decode_spans, masked_log_softmax, passage_breaks
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..')
@@ -58,15 +58,14 @@ def features(sr, examples, sp, tok):
     """-> per example (span log-prob, has-answer logit, exact?, predicted text), decoded with the
     product's one-line rule (train_span.best_spans) and without the punctuation closing the
     sentence, as src/core/span.ts does (its widening to whole words is not done here)."""
-    nl = line_breaks(tok)
     out = []
     for i in range(0, len(examples), 16):
         chunk = examples[i:i + 16]
         batch = collate(chunk, sp)
-        breaks = nl[batch['input_ids']] & batch['passage'] if sr.end_pairs else None
+        breaks = passage_breaks(tok, chunk, batch) if sr.end_pairs else None
         for e, (s, x, lp, h) in zip(chunk, best_spans(sr, batch, breaks=breaks)):
             off = len(e.question) + 2
-            text = tok.decode(e.passage[s - off:x - off + 1]).strip()
+            text = re.sub(r'\s+', ' ', tok.decode(e.passage[s - off:x - off + 1])).strip()
             while len(text) > 1 and text[-1] in '.,;:!?':   # as span.ts wholeWords
                 text = text[:-1]
             out.append((lp, h, bool(e.answer) and text == e.answer, text))

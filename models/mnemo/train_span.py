@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import time
 
@@ -82,9 +83,36 @@ def best_spans(sr, batch, max_span=MAX_SPAN, breaks=None):
     return decode_spans(ls, masked_log_softmax(e_log, batch['passage']), has, max_span)
 
 
-def line_breaks(tok):
-    """(V,) bool: the token's text holds a line break (for best_spans' `breaks`)."""
-    return torch.tensor(['\n' in tok.decode([i]) for i in range(len(tok))])
+CLOSES_LINE = re.compile(r'[.!?;:,][)\]}"\'\u2019\u201d\u00bb]*$')
+
+
+def hard_breaks(text):
+    """Character indices of the line breaks of `text` that end an answer, as src/core/span.ts
+    hardBreaks: after a line closing a sentence or clause, and around a blank line; a break inside
+    a hard-wrapped sentence is soft."""
+    out, at, lines = set(), 0, text.split('\n')
+    for i in range(len(lines) - 1):
+        at += len(lines[i])
+        before = lines[i].strip()
+        if not before or not lines[i + 1].strip() or CLOSES_LINE.search(before):
+            out.add(at)
+        at += 1
+    return out
+
+
+def passage_breaks(tok, examples, batch):
+    """(B, T) bool for best_spans' `breaks`: the passage token holds a hard line break (the
+    passage's text is its tokens' texts end to end, as the tokenizer's offsets give them)."""
+    out = torch.zeros_like(batch['passage'])
+    for b, e in enumerate(examples):
+        texts = [tok.decode([i]) for i in e.passage]
+        hard, at = hard_breaks(''.join(texts)), 0
+        off = len(e.question) + 2
+        for k, t in enumerate(texts):
+            if any(at + c in hard for c, ch in enumerate(t) if ch == '\n'):
+                out[b, off + k] = True
+            at += len(t)
+    return out & batch['passage']
 
 
 def decode_pairs(ls, lp, has):

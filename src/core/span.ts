@@ -4,10 +4,12 @@
 // calibrated probability that it is exactly right. Offsets are characters of the passage.
 // A span's score is log p(start) + log p(end | start) where the graph gives the end given the
 // start (`end_given_start`), else log p(start) + log p(end) from independent end logits.
-// An answer lies on one line and is made of whole words: spans across a line break are not
-// considered, and the chosen one is widened to the words it touches. On the dev book the head's
-// best span ran past a number into the next line ("34898.\nGe2") or began inside a word
-// ("uniper", "Port Idr") for a fifth of the planted facts it had found.
+// An answer lies within one sentence line and is made of whole words: spans across a hard line
+// break (see hardBreaks) are not considered, and the chosen one is widened to the words it
+// touches. On the dev book the head's best span ran past a number into the next line
+// ("34898.\nGe2") or began inside a word ("uniper", "Port Idr") for a fifth of the planted
+// facts it had found. A soft break, where a hard-wrapped paragraph (most plain-text books) goes
+// on mid-sentence, does not end an answer: "Sabine\nWren" is a name, answered "Sabine Wren".
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
@@ -34,7 +36,7 @@ interface Window {
   /** Token index in the passage where the window starts. */
   readonly from: number;
   readonly ids: readonly number[];
-  /** 1 where the token's text holds a line break: no span may contain it. */
+  /** 1 where the token's text holds a hard line break: no span may contain it. */
   readonly breaks: Uint8Array;
 }
 
@@ -62,7 +64,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const windows: Window[] = [];
   texts.forEach((t, passage) => {
     const text = passages[passage]!;
-    const breaks = Uint8Array.from(t.ids, (_, i) => (text.slice(t.starts[i], t.ends[i]).includes('\n') ? 1 : 0));
+    const breaks = tokenBreaks(text, t);
     for (let from = 0; from < t.ids.length; from += stride) {
       windows.push({ passage, from, ids: t.ids.slice(from, from + width), breaks: breaks.subarray(from, from + width) });
       if (from + width >= t.ids.length) break;
@@ -90,7 +92,39 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const t = texts[best.passage]!;
   const text = passages[best.passage]!;
   const { start, end } = wholeWords(text, t.starts[best.startToken]!, t.ends[best.endToken]!);
-  return { text: text.slice(start, end), passageIndex: best.passage, start, end, confidence: best.confidence };
+  return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence: best.confidence };
+}
+
+// What may close a sentence (or a clause an answer does not run past) before a line break,
+// with any closing quotes or brackets after it.
+const CLOSES_LINE = /[.!?;:,][)\]}"'\u2019\u201d\u00bb]*$/u;
+
+/**
+ * Character indices of the line breaks of `text` that end an answer: after a line that closes a
+ * sentence or clause (`.`, `!`, `?`, `;`, `:`, `,`), and around a blank line. The others are soft
+ * (a hard-wrapped paragraph going on mid-sentence). A verse-per-line text such as the KJV ends
+ * (nearly) every line with punctuation, so its lines stay apart ("34898.\nGe2").
+ */
+export function hardBreaks(text: string): Set<number> {
+  const out = new Set<number>();
+  const lines = text.split('\n');
+  let at = 0;
+  for (let i = 0; i + 1 < lines.length; i++) {
+    at += lines[i]!.length;
+    const before = lines[i]!.trim();
+    if (before === '' || lines[i + 1]!.trim() === '' || CLOSES_LINE.test(before)) out.add(at);
+    at += 1;
+  }
+  return out;
+}
+
+/** 1 for each token of `t` whose characters hold a hard line break of `text`. */
+export function tokenBreaks(text: string, t: OffsetText): Uint8Array {
+  const hard = hardBreaks(text);
+  return Uint8Array.from(t.ids, (_, i) => {
+    for (let c = text.indexOf('\n', t.starts[i]); c >= 0 && c < t.ends[i]!; c = text.indexOf('\n', c + 1)) if (hard.has(c)) return 1;
+    return 0;
+  });
 }
 
 const WORD = /[\p{L}\p{N}_]/u;

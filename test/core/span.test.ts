@@ -5,7 +5,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadModel } from '../../src/core/model';
-import { bestInRow, bestPairInRow, extractSpan, wholeWords } from '../../src/core/span';
+import { bestInRow, bestPairInRow, extractSpan, hardBreaks, tokenBreaks, wholeWords } from '../../src/core/span';
 import { modelDir, noModel, recordingLogger, tempDir } from './helpers';
 
 const skip = noModel();
@@ -60,6 +60,20 @@ test('no span crosses a token that holds a line break', () => {
   const e = Float32Array.from([0, 0, 0, 0, 9, 0]);
   const i = bestInRow(start, e, 2, 4, 4, Uint8Array.from([0, 1, 0, 0]));
   assert.ok(i.start !== 1 && !(i.start <= 1 && i.end >= 1), `span ${i.start}..${i.end} holds the break`);
+});
+
+test('a line break ends an answer after a sentence or clause and around a blank line, not mid-sentence', () => {
+  const text = 'The ferry leaves at half past\nsix each morning. Ask Sabine\nWren.\nGe2 The key is 34898,\nand "go."\nThen\n\nNext';
+  const nl = [...text.matchAll(/\n/g)].map((m) => m.index!);
+  const hard = hardBreaks(text);
+  // soft: "past|six" and "Sabine|Wren" wrap a sentence; hard: after "Wren.", "34898,", "go."' and
+  // both breaks of the blank line
+  assert.deepEqual(nl.map((i) => hard.has(i)), [false, false, true, true, true, true, true]);
+  // per token: a token holding a soft break only is not marked
+  assert.deepEqual([...tokenBreaks(text, { ids: [1, 2, 3], starts: [0, 29, 30], ends: [29, 30, 33] })], [0, 0, 0]);
+  const wren = text.indexOf('Wren.') + 5;
+  assert.deepEqual([...tokenBreaks(text, { ids: [1, 2], starts: [wren - 5, wren], ends: [wren, wren + 1] })], [0, 1]);
+  assert.equal(hardBreaks('one line').size, 0);
 });
 
 test('an answer is whole words on its line, without the punctuation closing its sentence', () => {
