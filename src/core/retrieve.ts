@@ -1,6 +1,7 @@
-// Finding the stored segments a question is about, over the whole memory: the lexical index
-// (BM25 over code-aware terms) and the model's keys (a dot product with every stored key) each
-// give their top N, and 'auto' fuses the two lists by a convex combination of their min-max
+// Finding the places a question is about, over the whole memory: stored segments and, in parsed
+// source files, definition units (a function, method or class, structure/units.ts). The lexical
+// index (BM25 over code-aware terms) and the model's keys (a dot product with every stored key)
+// each give their top N, and 'auto' fuses the two lists by a convex combination of their min-max
 // normalised scores, except where the lexical side is confident: there its order is kept (see
 // fuse). Neither side re-ranks the other's short list.
 import type { RetrievalMode, RetrievalSource } from './api';
@@ -42,7 +43,8 @@ export const DEFAULT_FUSION_WEIGHT = 0.9;
 /**
  * Lexical margin when model.json gives none: the lexical order is kept at the top while each
  * step down its list drops the raw BM25 score by at least this fraction (see fuse). 0.1 is what
- * the dev sets chose for mnemo-m2 (with weight 0.6; bench/qa/tune.ts). A margin only matters
+ * the dev sets chose for mnemo-m2 over segments alone (with weight 0.6; bench/qa/tune.ts); with
+ * definition units it declares 0.05. A margin only matters
  * below (1 − w)/w: a segment can overtake BM25's first only if the first's drop to it is under
  * that (0.11 at the default weight 0.9), so with the defaults nearly every first place is kept.
  * A model declares its own margin, tuned on the dev sets, in retrieval.lexicalMargin.
