@@ -159,13 +159,24 @@ function unitHits(memory: WorkspaceMemory, units: UnitIndex, found: readonly Uni
 /** The `k` definition units whose keys score highest against `key` (units keyed with the model's static keys only). */
 export function topUnits(memory: WorkspaceMemory, units: UnitIndex, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
   const q = Float64Array.from(key);
-  const found: UnitHit[] = [];
+  const found: Hit[] = [];
+  let floor = -Infinity;
   for (const [path, f] of units.entries()) {
     if (f.keys.length === 0) continue;
-    for (let i = 0; i < f.units.length; i++) found.push({ path, index: i, unit: f.units[i]!, score: keyScore(q, f.keys, i) });
+    for (let i = 0; i < f.units.length; i++) {
+      const score = keyScore(q, f.keys, i);
+      if (found.length >= k && score <= floor) continue;
+      const file = unitFile(memory, units, path, f.units[i]!, filter);
+      if (!file) continue;
+      found.push({ file, index: i, unit: f.units[i]!, score, sources: ['model'] });
+      // Kept bounded as topSegments does: at most 2k candidates between trims.
+      if (found.length > k * 2) {
+        found.sort((a, b) => b.score - a.score).length = k;
+        floor = found[k - 1]!.score;
+      }
+    }
   }
-  found.sort((a, b) => b.score - a.score);
-  return unitHits(memory, units, found, k, 'model', filter);
+  return found.sort((a, b) => b.score - a.score).slice(0, k);
 }
 
 /** Best first by score; equal scores keep the order of `a` before `b`. */

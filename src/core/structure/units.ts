@@ -92,6 +92,11 @@ export interface UnitHit {
 }
 
 const MAGIC = 0x4d4e5544; // "MNUD"
+/**
+ * Bumped whenever definitionUnits or MAX_UNIT_LINES changes what a unit holds: saved units are
+ * trusted while their file's sha1 matches, so units made by other rules must fail to load (and
+ * are rebuilt from the files) rather than be kept.
+ */
 const FORMAT = 1;
 
 /**
