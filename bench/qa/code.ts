@@ -3,7 +3,8 @@
 // developer's rewording of it ("reworded" questions, bench/qa/templates.ts), asked of a copy of
 // the repository from which every docstring and JSDoc block has been removed, so that the
 // question's words are not sitting right beside the answer. The answer is the definition's file
-// and line range in that copy; every segment of the repository is a candidate.
+// and line range in that copy; every segment and every definition unit (function, method,
+// class: src/core/structure/units.ts) of the repository is a candidate.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { scanWorkspace } from '../../src/core/scanner';

@@ -132,7 +132,7 @@ percentages of the n questions (MRR as a fraction); latency is milliseconds from
 citations (retrieval), p50/p95, per mode; load average ${input.load} (${cpus().length} cores), so compare
 latencies within a run. ${input.quick ? '**Quick run**: a fixed sample of each set, small haystacks only; it proves the evaluation works, not the engine.' : ''}
 
-### Code: whole held-out repositories (every segment of the repository a candidate)
+### Code: whole held-out repositories (every segment and every function, method and class of the repository a candidate)
 
 | Set | Split | n | Top-1 file | Top-1 lines | MRR@10 | Retrieval ms p50/p95 |
 |---|---|---|---|---|---|---|

@@ -15,8 +15,9 @@ import { LexicalIndex } from '../../src/core/lexicalIndex';
 import { WorkspaceMemory } from '../../src/core/memory';
 import { memoryVersionOf, type LoadedModel } from '../../src/core/model';
 import { CITATIONS, SourceTexts, type QueryContext } from '../../src/core/query';
-import { CANDIDATES, fuseHits, fusionParams, lexicalSegments, queryKey, topSegments, type FusionParams, type Hit } from '../../src/core/retrieve';
+import { CANDIDATES, fuseHits, fusionParams, hitLines, keyHits, lexicalHits, queryKey, type FusionParams, type Hit } from '../../src/core/retrieve';
 import { readSnapshot, workspaceCacheDir } from '../../src/core/store';
+import { UNITS_SECTION, UnitIndex } from '../../src/core/structure/units';
 import { overlaps, type Question, type QuestionSet } from './questions';
 import { MRR_DEPTH } from './run';
 
@@ -67,7 +68,8 @@ export async function savedContext(
   const { sections } = await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root });
   const memory = WorkspaceMemory.deserialize(model.config, sections);
   const lexical = LexicalIndex.deserialize(sections['lexical']!);
-  return { model, memory, lexical, root, logger: quiet, coverage: () => 1, maxFileBytes, textCache: new Map() };
+  const units = sections[UNITS_SECTION] ? UnitIndex.deserialize(sections[UNITS_SECTION], model.config.keyDim) : undefined;
+  return { model, memory, lexical, ...(units ? { units } : {}), root, logger: quiet, coverage: () => 1, maxFileBytes, textCache: new Map() };
 }
 
 /**
@@ -79,19 +81,18 @@ export async function tuneSet(set: QuestionSet, model: LoadedModel, modelDir: st
   const ctx = await savedContext(set, model, modelDir, cacheDir, maxFileBytes, async (engine) => {
     for (const q of set.questions) engineFirst.push((await engine.ask(q.question, { retrieval: 'auto', rerankWeight: 0, maxTokens: 1 })).citations[0]);
   });
-  const { memory, lexical } = ctx;
   const shipped = fusionParams(ctx);
 
   const lexicalScores: Scored[] = [];
   const fused = new Map<string, Scored[]>();
   let agree = 0;
   for (const [i, question] of set.questions.entries()) {
-    const byWords = lexicalSegments(memory, lexical, question.question, CANDIDATES);
-    const byModel = topSegments(memory, await queryKey(model, question.question), CANDIDATES);
+    const byWords = lexicalHits(ctx, question.question, CANDIDATES);
+    const byModel = keyHits(ctx, await queryKey(model, question.question), CANDIDATES);
     // Many settings give the same five segments: their citations are worked out once.
     const seen = new Map<string, Citation[]>();
     const citationsOf = async (hits: readonly Hit[]): Promise<Citation[]> => {
-      const id = hits.map((h) => `${h.file.path}:${h.index}`).join('|');
+      const id = hits.map((h) => { const l = hitLines(h); return `${h.file.path}:${l.startLine}-${l.endLine}`; }).join('|');
       let cited = seen.get(id);
       if (!cited) {
         const segments = await new SourceTexts(ctx).segments(hits);

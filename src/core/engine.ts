@@ -25,7 +25,8 @@ import { hashFile, STREAM_BYTES, streamText } from './streamedText';
 import { kindOfPath, loadText } from './text';
 // Code structure, summaries and symbol lookups (src/core/structure, src/core/summary).
 import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
-import { catchUpStructure, loadStructureSection } from './structure/persist';
+import { catchUpStructure, catchUpUnits, loadStructureSection, loadUnitsSection, updateUnits, type UnitKeyer } from './structure/persist';
+import { UNITS_SECTION, UnitIndex } from './structure/units';
 import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
 import { arraySource, type Segment, type SegmentSource } from './tokenizer';
 import { resolveInside } from './workspacePath';
@@ -95,6 +96,8 @@ class MnemoEngine implements Engine {
   private structure = new StructureIndex();
   /** BM25 over every stored segment; kept in step with `memory` (same files, segments, sha1). */
   private lexical = LexicalIndex.empty();
+  /** Functions, methods and classes of the parsed source files as retrieval units; kept in step with `structure`. */
+  private units: UnitIndex;
   /** Files being read: their segments' text, indexed as the reader stores each segment. */
   private readonly pending = new Map<string, { entry: FileMemory; texts: (string | undefined)[] }>();
   /** What decides which files are read: given now, else remembered with the memory, else defaults. */
@@ -105,6 +108,7 @@ class MnemoEngine implements Engine {
 
   constructor(readonly root: string, private readonly model: LoadedModel, private readonly options: EngineOptions, private readonly logger: Logger) {
     this.memory = new WorkspaceMemory(model.config);
+    this.units = new UnitIndex(model.config.keyDim);
     this.cachePath = workspaceCacheDir(options.cacheDir, root);
     this.shaping = memoryOptions(options);
   }
@@ -148,6 +152,7 @@ class MnemoEngine implements Engine {
         throw new CacheError('corrupt', (e as Error).message);
       }
       this.structure = loadStructureSection(sections, this.logger);
+      this.units = loadUnitsSection(sections, this.model.config.keyDim, this.logger);
       this.tokensTotal = meta.tokensTotal ?? this.memory.tokensKnown;
       this.lastReadAt = meta.lastReadAt;
       this.remember(meta.options);
@@ -155,6 +160,7 @@ class MnemoEngine implements Engine {
       this.diskBytes = await snapshotBytes(this.cachePath);
       this.logger.info(`Loaded the saved memory of ${this.root}: ${this.memory.fileCount} files, ${this.memory.tokensRead} tokens, ${this.diskBytes} bytes (${this.cachePath}).`);
       await this.openLexical(sections[LEXICAL_SECTION]);
+      await this.openUnits();
     } catch (e) {
       if (!(e instanceof CacheError)) throw e;
       if (e.kind === 'missing') {
@@ -166,6 +172,29 @@ class MnemoEngine implements Engine {
       this.memory = new WorkspaceMemory(this.model.config);
       this.structure = new StructureIndex();
       this.lexical = LexicalIndex.empty();
+      this.units = new UnitIndex(this.model.config.keyDim);
+    }
+  }
+
+  /** How definition units are keyed: by the model's static keys, when it has them. */
+  private get unitKeyer(): UnitKeyer {
+    const keys = this.model.staticKeys;
+    return keys ? (text) => keys.key(text) : undefined;
+  }
+
+  /**
+   * Builds the definition units a loaded snapshot lacks (one saved before units existed, or a
+   * damaged section) from the files on disk, and saves them, so that questions asked before the
+   * next read already cite functions.
+   */
+  private async openUnits(): Promise<void> {
+    for (const [path] of [...this.units.entries()]) if (!this.memory.get(path)) this.units.remove(path);
+    const built = await catchUpUnits(this.units, this.structure, this.memory.entries(), this.root, { maxFileBytes: this.options.maxFileBytes, logger: this.logger, keyOf: this.unitKeyer });
+    if (built === 0) return;
+    try {
+      await this.save();
+    } catch (e) {
+      this.logger.warn(`The rebuilt definition units could not be saved (${(e as Error).message}); they will be rebuilt next time too.`);
     }
   }
 
@@ -246,6 +275,7 @@ class MnemoEngine implements Engine {
     this.memory.remove(path);
     this.lexical.removeFile(path);
     this.structure.remove(path);
+    this.units.remove(path);
     this.pending.delete(path);
   }
 
@@ -435,6 +465,7 @@ class MnemoEngine implements Engine {
       // Files whose memory is current but whose structure is not (an older snapshot, a damaged
       // section) are parsed from disk; the model does not read them again.
       await catchUpStructure(this.structure, this.memory.entries(), this.root, { maxFileBytes: this.options.maxFileBytes, signal, logger: this.logger });
+      await catchUpUnits(this.units, this.structure, this.memory.entries(), this.root, { maxFileBytes: this.options.maxFileBytes, signal, logger: this.logger, keyOf: this.unitKeyer });
       // Files a cancel cut off keep what was read of them, in the index too.
       this.syncAllLexical();
       this.pending.clear();
@@ -535,6 +566,7 @@ class MnemoEngine implements Engine {
           if (loaded.ok) await this.updateStructure(f.path, loaded.text, sha1);
         } else {
           this.structure.remove(f.path);
+          this.units.remove(f.path);
         }
       }
     }
@@ -612,7 +644,7 @@ class MnemoEngine implements Engine {
     return { entry, segments: recorded, memory };
   }
 
-  /** Parses a file's structure; a file the parser cannot handle is still read as text. */
+  /** Parses a file's structure and indexes its definition units; a file the parser cannot handle is still read as text. */
   private async updateStructure(path: string, text: string, sha1: string): Promise<void> {
     try {
       await this.structure.update(path, text, sha1);
@@ -620,6 +652,7 @@ class MnemoEngine implements Engine {
       this.structure.remove(path);
       this.logger.debug(`${path}: no code structure (${(e as Error).message}).`);
     }
+    updateUnits(this.units, this.structure, path, text, sha1, this.unitKeyer);
   }
 
   private async save(): Promise<void> {
@@ -629,7 +662,7 @@ class MnemoEngine implements Engine {
     const { bytes } = await writeSnapshot(this.cachePath, {
       ...this.identity,
       meta: { ...meta, tokensTotal: this.tokensTotal, lastReadAt: this.lastReadAt, options: this.shaping, skipped: this.lastSkipped },
-    }, { ...sections, [STRUCTURE_SECTION]: this.structure.serialize() }, { lock: this.lock });
+    }, { ...sections, [STRUCTURE_SECTION]: this.structure.serialize(), [UNITS_SECTION]: this.units.serialize() }, { lock: this.lock });
     this.diskBytes = bytes;
     this.logger.debug(`Saved ${bytes} bytes to ${this.cachePath}.`);
   }
@@ -642,7 +675,7 @@ class MnemoEngine implements Engine {
 
   private get queryContext(): queries.QueryContext {
     return {
-      model: this.model, memory: this.memory, lexical: this.lexical, root: this.root, logger: this.logger,
+      model: this.model, memory: this.memory, lexical: this.lexical, units: this.units, root: this.root, logger: this.logger,
       coverage: () => this.coverage(), maxFileBytes: this.shaping.maxFileBytes, maxProseBytes: this.shaping.maxProseBytes, textCache: this.textCache,
     };
   }
@@ -702,6 +735,7 @@ class MnemoEngine implements Engine {
     this.memory = new WorkspaceMemory(this.model.config);
     this.structure = new StructureIndex();
     this.lexical = LexicalIndex.empty();
+    this.units = new UnitIndex(this.model.config.keyDim);
     this.pending.clear();
     this.diskBytes = 0;
     this.tokensTotal = 0;

@@ -2,7 +2,8 @@
 // lines startLines[i]..endLines[i]), built while reading, updated per file, saved as the
 // "lexical" section of the memory snapshot. analyze.ts decides what a term is; here is a compact
 // inverted index (postings in typed arrays) ranked by Okapi BM25, with the file's path words as
-// a second, weaker field.
+// a second, weaker field. The same class also indexes definition units (structure/units.ts),
+// whose "segments" are a file's units, in an index of their own.
 //
 // Why not a library: MiniSearch was built and measured first (bench/lexical.ts, see the commit
 // that replaced it): at 10M tokens its object-per-posting maps took 2 GiB of heap, ~2 minutes to

@@ -11,8 +11,9 @@ import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
-import { lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
+import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
 import { extractSpan, type SpanAnswer } from './span';
+import type { UnitIndex } from './structure/units';
 import { kindOfPath, loadText } from './text';
 import { resolveInside } from './workspacePath';
 
@@ -20,6 +21,8 @@ export interface QueryContext {
   readonly model: LoadedModel;
   readonly memory: WorkspaceMemory;
   readonly lexical: LexicalIndex;
+  /** Definition units of the parsed source files (structure/units.ts); without it, segments only. */
+  readonly units?: UnitIndex;
   readonly root: string;
   readonly logger: Logger;
   /** Fraction of the workspace's tokens read so far. */
@@ -37,8 +40,9 @@ export const HOVER_TOKENS = 24;
 /** Citations an answer shows (and the evaluation tunes for). */
 export const CITATIONS = 5;
 
-function segmentCitation(hit: Hit): Citation {
-  return { path: hit.file.path, startLine: hit.file.startLines[hit.index]!, endLine: hit.file.endLines[hit.index]!, score: hit.score, sources: hit.sources };
+/** A hit's whole place: its segment's lines, or its definition unit's. */
+function hitCitation(hit: Hit): Citation {
+  return { path: hit.file.path, ...hitLines(hit), score: hit.score, sources: hit.sources };
 }
 
 /** Reads cited files again (once each per query) to quote them, and says when one changed since it was read. */
@@ -99,11 +103,11 @@ export class SourceTexts {
     this.ctx.logger.warn(message);
   }
 
-  /** A hit's whole segment with its lines; undefined when the file cannot be read. */
+  /** A hit's whole segment (or definition unit) with its lines; undefined when the file cannot be read. */
   async segment(hit: Hit): Promise<SegmentLines | undefined> {
     const lines = await this.lines(hit.file);
     if (!lines) return undefined;
-    const citation = segmentCitation(hit);
+    const citation = hitCitation(hit);
     const end = Math.min(citation.endLine, lines.length);
     if (end < citation.startLine) return undefined;
     return { citation: { ...citation, endLine: end }, lines: lines.slice(citation.startLine - 1, end) };
@@ -333,7 +337,7 @@ export async function summarize(ctx: QueryContext, target: SummaryTarget, option
       if (ctx.memory.segmentCount === 0) throw noMemoryError();
       // The selection is in front of the reader already; what helps is where else the same things are.
       const selection: Citation = { path: target.path, startLine: target.startLine, endLine: target.endLine, score: 1, sources: [] };
-      const hits = (await retrieve(ctx, target.text.slice(0, 2000), 12, 'lexical')).filter((h) => !overlaps(segmentCitation(h), selection));
+      const hits = (await retrieve(ctx, target.text.slice(0, 2000), 12, 'lexical')).filter((h) => !overlaps(hitCitation(h), selection));
       const segments = await texts.segments(hits.slice(0, 4));
       passages = buildAnswer({ question: target.text.slice(0, 2000), segments }).passages.slice();
       lead = passages.length > 0 ? `The places in memory most like the selection (${label}), quoted:` : `Nothing else in memory is like the selection (${label}).`;

@@ -1,19 +1,31 @@
-// Finding the stored segments a question is about, over the whole memory: the lexical index
-// (BM25 over code-aware terms) and the model's keys (a dot product with every stored key) each
-// give their top N, and 'auto' fuses the two lists by a convex combination of their min-max
+// Finding the places a question is about, over the whole memory: stored segments and, in parsed
+// source files, definition units (a function, method or class, structure/units.ts). The lexical
+// index (BM25 over code-aware terms) and the model's keys (a dot product with every stored key)
+// each give their top N, and 'auto' fuses the two lists by a convex combination of their min-max
 // normalised scores, except where the lexical side is confident: there its order is kept (see
 // fuse). Neither side re-ranks the other's short list.
 import type { RetrievalMode, RetrievalSource } from './api';
 import type { LexicalIndex } from './lexicalIndex';
 import { KEY_SCALE, type FileMemory, type WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
+import type { Unit, UnitHit, UnitIndex } from './structure/units';
 
-/** One stored segment, how well it matched, and which retrievers found it. */
+/**
+ * One place found, how well it matched, and which retrievers found it: stored segment `index` of
+ * `file`, or, when `unit` is set, the file's definition unit `index` (structure/units.ts), which
+ * cites the unit's own lines.
+ */
 export interface Hit {
   readonly file: FileMemory;
   readonly index: number;
+  readonly unit?: Unit;
   score: number;
   sources: RetrievalSource[];
+}
+
+/** The lines a hit cites: its unit's, else its segment's. */
+export function hitLines(hit: Hit): { startLine: number; endLine: number } {
+  return hit.unit ?? { startLine: hit.file.startLines[hit.index]!, endLine: hit.file.endLines[hit.index]! };
 }
 
 /**
@@ -31,7 +43,8 @@ export const DEFAULT_FUSION_WEIGHT = 0.9;
 /**
  * Lexical margin when model.json gives none: the lexical order is kept at the top while each
  * step down its list drops the raw BM25 score by at least this fraction (see fuse). 0.1 is what
- * the dev sets chose for mnemo-m2 (with weight 0.6; bench/qa/tune.ts). A margin only matters
+ * the dev sets chose for mnemo-m2 over segments alone (with weight 0.6; bench/qa/tune.ts); with
+ * definition units it declares 0.05. A margin only matters
  * below (1 − w)/w: a segment can overtake BM25's first only if the first's drop to it is under
  * that (0.11 at the default weight 0.9), so with the defaults nearly every first place is kept.
  * A model declares its own margin, tuned on the dev sets, in retrieval.lexicalMargin.
@@ -122,6 +135,84 @@ export function lexicalSegments(memory: WorkspaceMemory, index: LexicalIndex, qu
   return out;
 }
 
+/**
+ * The file in memory a unit belongs to, when the unit can be cited: the memory holds the same
+ * version of the file (same sha1) and has read it at least to the unit's last line.
+ */
+function unitFile(memory: WorkspaceMemory, units: UnitIndex, path: string, unit: Unit, filter?: (f: FileMemory) => boolean): FileMemory | undefined {
+  const file = memory.get(path);
+  if (!file || file.segmentsRead === 0 || units.get(path)?.sha1 !== file.sha1 || (filter && !filter(file))) return undefined;
+  return file.segmentsRead >= file.segmentsTotal || unit.endLine <= file.endLines[file.segmentsRead - 1]! ? file : undefined;
+}
+
+function unitHits(memory: WorkspaceMemory, units: UnitIndex, found: readonly UnitHit[], k: number, source: RetrievalSource, filter?: (f: FileMemory) => boolean): Hit[] {
+  const out: Hit[] = [];
+  for (const h of found) {
+    const file = unitFile(memory, units, h.path, h.unit, filter);
+    if (!file) continue;
+    out.push({ file, index: h.index, unit: h.unit, score: h.score, sources: [source] });
+    if (out.length >= k) break;
+  }
+  return out;
+}
+
+/** The `k` definition units whose keys score highest against `key` (units keyed with the model's static keys only). */
+export function topUnits(memory: WorkspaceMemory, units: UnitIndex, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
+  const q = Float64Array.from(key);
+  const found: Hit[] = [];
+  let floor = -Infinity;
+  for (const [path, f] of units.entries()) {
+    if (f.keys.length === 0) continue;
+    for (let i = 0; i < f.units.length; i++) {
+      const score = keyScore(q, f.keys, i);
+      if (found.length >= k && score <= floor) continue;
+      const file = unitFile(memory, units, path, f.units[i]!, filter);
+      if (!file) continue;
+      found.push({ file, index: i, unit: f.units[i]!, score, sources: ['model'] });
+      // Kept bounded as topSegments does: at most 2k candidates between trims.
+      if (found.length > k * 2) {
+        found.sort((a, b) => b.score - a.score).length = k;
+        floor = found[k - 1]!.score;
+      }
+    }
+  }
+  return found.sort((a, b) => b.score - a.score).slice(0, k);
+}
+
+/** Best first by score; equal scores keep the order of `a` before `b`. */
+function merged(a: readonly Hit[], b: readonly Hit[], k: number): Hit[] {
+  return [...a, ...b].sort((x, y) => y.score - x.score).slice(0, k);
+}
+
+/**
+ * Weight of a definition unit's BM25 score against a segment's. Units and segments have their
+ * own indexes (own document counts and lengths), and a segment holding a function also holds its
+ * neighbours' words and its file's path words, so at weight 1 the segment around a function
+ * often outranked the function itself: on the dev code sets of eval:qa (312 questions) lexical
+ * top-1 lines was 44 with segments alone, 53 with units at weight 1, 45 at 0.8, 70 at 1.3, 71
+ * at 1.6, 70 at 2, 3 and 100 (units always first). 1.5 sits on that plateau while a prose
+ * segment that matches clearly better still outranks a function that matches in passing.
+ */
+export const UNIT_WEIGHT = 1.5;
+
+/**
+ * The lexical side's best `k` places: segments and definition units ranked together by BM25,
+ * units weighted by UNIT_WEIGHT.
+ */
+export function lexicalHits(ctx: RetrieveContext, question: string, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
+  const segments = lexicalSegments(ctx.memory, ctx.lexical, question, k, filter);
+  if (!ctx.units) return segments;
+  const units = unitHits(ctx.memory, ctx.units, ctx.units.query(question, filter ? k * 4 : k + 8), k, 'lexical', filter);
+  for (const h of units) h.score *= UNIT_WEIGHT;
+  return merged(segments, units, k);
+}
+
+/** The model side's best `k` places: segments' and definition units' keys against `key`, ranked together. */
+export function keyHits(ctx: RetrieveContext, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
+  const segments = topSegments(ctx.memory, key, k, filter);
+  return ctx.units ? merged(segments, topUnits(ctx.memory, ctx.units, key, k, filter), k) : segments;
+}
+
 /** A scored candidate from one side, named by a key both sides share. */
 export interface Scored { readonly key: string; readonly score: number }
 
@@ -181,6 +272,8 @@ export interface RetrieveContext {
   readonly model: LoadedModel;
   readonly memory: WorkspaceMemory;
   readonly lexical: LexicalIndex;
+  /** Definition units of the parsed source files; without it, segments only. */
+  readonly units?: UnitIndex;
 }
 
 /** One fusion setting: asked for, else model.json's, else the default; clamped to [0, 1]. */
@@ -204,16 +297,16 @@ export async function retrieve(
   options: { fusionWeight?: number; lexicalMargin?: number; candidates?: number; filter?: (f: FileMemory) => boolean } = {},
 ): Promise<Hit[]> {
   const n = Math.max(k, options.candidates ?? CANDIDATES);
-  if (mode === 'lexical') return lexicalSegments(ctx.memory, ctx.lexical, question, k, options.filter);
-  const byModel = topSegments(ctx.memory, await queryKey(ctx.model, question), mode === 'model' ? k : n, options.filter);
+  if (mode === 'lexical') return lexicalHits(ctx, question, k, options.filter);
+  const byModel = keyHits(ctx, await queryKey(ctx.model, question), mode === 'model' ? k : n, options.filter);
   if (mode === 'model') return byModel;
-  const byWords = lexicalSegments(ctx.memory, ctx.lexical, question, n, options.filter);
+  const byWords = lexicalHits(ctx, question, n, options.filter);
   return fuseHits(byWords, byModel, fusionParams(ctx, options), k);
 }
 
 /** The best `k` of two sides' hits by fuse; each says which sides found it. */
 export function fuseHits(byWords: readonly Hit[], byModel: readonly Hit[], params: FusionParams, k: number): Hit[] {
-  const id = (h: Hit): string => `${h.index}\u0000${h.file.path}`;
+  const id = (h: Hit): string => `${h.unit ? 'u' : ''}${h.index}\u0000${h.file.path}`;
   const hits = new Map<string, Hit>();
   for (const h of [...byWords, ...byModel]) if (!hits.has(id(h))) hits.set(id(h), h);
   const fused = fuse(byWords.map((h) => ({ key: id(h), score: h.score })), byModel.map((h) => ({ key: id(h), score: h.score })), params);
@@ -222,6 +315,6 @@ export function fuseHits(byWords: readonly Hit[], byModel: readonly Hit[], param
     const sources: RetrievalSource[] = [];
     if (f.lexical) sources.push('lexical');
     if (f.model) sources.push('model');
-    return { file: h.file, index: h.index, score: f.score, sources };
+    return { file: h.file, index: h.index, ...(h.unit ? { unit: h.unit } : {}), score: f.score, sources };
   });
 }
