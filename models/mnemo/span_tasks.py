@@ -71,13 +71,15 @@ def locate(tok, text, ids, value):
 
 class SpanTaskMaker:
     def __init__(self, tok, corpus_path, seed=0, max_mb=6.0, templates=T.TRAIN, mix=(0.5, 0.25, 0.25), max_filler=650,
-                 open_share=None):
+                 open_share=None, event_share=0.0):
         """mix: shares of facts, babi and code examples; max_filler: most characters of real
         text a fact passage is planted in (shorter passages are cheaper steps on a CPU);
         open_share: the share of facts from the open relations (default: half with the training
-        templates, none with others, so evaluate_span's EVAL facts stay what they were)."""
+        templates, none with others, so evaluate_span's EVAL facts stay what they were);
+        event_share: the share of facts from the event relations (span_templates.EVENT_*)."""
         self.tok, self.rng, self.templates = tok, random.Random(seed), templates
         self.open_share = (0.5 if templates is T.TRAIN else 0.0) if open_share is None else open_share
+        self.event_share = event_share
         total_mix = sum(mix)
         self.cut_facts, self.cut_babi = mix[0] / total_mix, (mix[0] + mix[1]) / total_mix
         self.max_filler = max_filler
@@ -210,9 +212,57 @@ class SpanTaskMaker:
         q = possessive(r.choice(T.OPEN_QUESTIONS + T.OPEN_QUESTIONS_BY_KIND[kind]).format(q=r.choice(words), s=subj))
         return self.finish(q[0].upper() + q[1:] if r.random() < 0.8 else q, passage, answer if present else '', 'facts')
 
+    def event_fact(self, kind, subj, value, frame=None):
+        """One sentence of an event relation and the question about it (kind: time, name or place)."""
+        r = self.rng
+        up = lambda x: x[0].upper() + x[1:]
+        if kind == 'time':
+            vf, vq = r.choice(T.EVENT_TIME_VERBS) if frame is None else frame
+            return (r.choice(T.EVENT_TIME_FACTS).format(s=subj, S=up(subj), v=value, vf=vf),
+                    r.choice(T.EVENT_TIME_QUESTIONS).format(s=subj, vq=vq), (vf, vq))
+        if kind == 'name':
+            vpast, vpp, qpast, qpp = r.choice(T.EVENT_AGENT_VERBS) if frame is None else frame
+            if r.random() < 0.3:
+                qpast, qpp = vpast, vpp
+            fact = r.choice(T.EVENT_AGENT_FACTS).format(s=subj, S=up(subj), v=value, V=value, vpast=vpast, vpp=vpp,
+                                                        role=r.choice(T.EVENT_ROLES))
+            return fact, r.choice(T.EVENT_AGENT_QUESTIONS).format(s=subj, qpast=qpast, qpp=qpp), (vpast, vpp, qpast, qpp)
+        person, item = subj
+        vf, vq = r.choice(T.EVENT_PLACE_VERBS) if frame is None else frame
+        return (r.choice(T.EVENT_PLACE_FACTS).format(P=person, i=item, v=value, vf=vf),
+                r.choice(T.EVENT_PLACE_QUESTIONS).format(P=person, i=item, vq=vq), (vf, vq))
+
+    def event_facts(self):
+        """A fact of an event relation among distractors: the same event about other subjects (or
+        other persons' items), each with a value of the same kind."""
+        r = self.rng
+        kind = r.choice(['time', 'name', 'place'])
+        if kind == 'place':
+            subject = lambda: (self.value('name'), r.choice(T.EVENT_ITEMS))
+        elif kind == 'time' and r.random() < 0.4:
+            subject = lambda: f'the {r.choice(["mail coach", "night train", "carrier", "stage wagon", "post rider"])} to {self.value("place")}'
+        else:
+            subject = lambda: self.subject(varied=kind == 'time')
+        subj, answer = subject(), self.value(kind)
+        present = r.random() < 0.75
+        fact, q, frame = self.event_fact(kind, subj, answer)
+        sentences = [fact] if present else []
+        for _ in range(r.randint(0, 3)):
+            other = subject()
+            if other != subj:
+                sentences.append(self.event_fact(kind, other, self.value(kind), frame if r.random() < 0.5 else None)[0])
+        r.shuffle(sentences)
+        passage = self.plant(sentences, r.randint(60, max(60, self.max_filler)))
+        if present and len(re.findall(r'(?<!\w)' + re.escape(answer) + r'(?!\w)', passage)) != 1:
+            return None
+        return self.finish(q[0].upper() + q[1:] if r.random() < 0.8 else q, passage, answer if present else '', 'facts')
+
     def facts(self):
         r = self.rng
-        if r.random() < self.open_share:
+        x = r.random()
+        if x < self.event_share:
+            return self.event_facts()
+        if x < self.event_share + self.open_share:
             return self.open_facts()
         rel = r.choice(list(self.templates))
         kind, facts, questions = self.templates[rel]

@@ -190,6 +190,7 @@ def main():
     ap.add_argument('--mix', default='0.5,0.25,0.25', help='shares of facts, babi and code examples in training')
     ap.add_argument('--max-filler', type=int, default=650, help='most characters of real text around planted facts in training')
     ap.add_argument('--open-share', type=float, default=0.5, help='share of facts from the open relations (span_templates.OPEN_ATTRS)')
+    ap.add_argument('--event-share', type=float, default=0.0, help='share of facts from the event relations (span_templates.EVENT_*)')
     ap.add_argument('--device', default='cpu', help='cuda on a GPU machine (every reader of a checkpoint loads it with map_location=cpu)')
     ap.add_argument('--threads', type=int, default=1)   # see train.py: one thread on a shared CPU
     ap.add_argument('--seed', type=int, default=0)
@@ -243,7 +244,8 @@ def main():
     if ck is not None:
         opt.load_state_dict(ck['opt'])
     tm = SpanTaskMaker(tok, args.corpus, seed=args.seed + step, max_mb=args.corpus_mb,
-                       mix=tuple(map(float, args.mix.split(','))), max_filler=args.max_filler, open_share=args.open_share)
+                       mix=tuple(map(float, args.mix.split(','))), max_filler=args.max_filler, open_share=args.open_share,
+                       event_share=args.event_share)
     vm = SpanTaskMaker(tok, args.corpus.replace('train.jsonl', 'heldout.jsonl'), seed=12345, max_mb=args.corpus_mb)
     val = [vm.sample() for _ in range(args.val)]
     print(f'{sr.n_params() / 1e6:.2f}M span params; batch {args.batch}; {len(tm.prose)} prose / {len(tm.code)} code '
