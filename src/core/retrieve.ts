@@ -99,27 +99,48 @@ export function keyScore(q: Float64Array, keys: Int8Array, index: number): numbe
 }
 
 /**
+ * The best `k` hits offered to it, best first, equal scores in the order offered. Holds at most 2k
+ * between trims, so a scan over every stored key stays linear; `beats` says whether a score can
+ * still get in, so that a caller skips the work of making a hit that cannot.
+ */
+class BestHits {
+  private readonly hits: Hit[] = [];
+  private floor = -Infinity;
+
+  constructor(private readonly k: number) {}
+
+  beats(score: number): boolean {
+    return this.hits.length < this.k || score > this.floor;
+  }
+
+  add(hit: Hit): void {
+    this.hits.push(hit);
+    if (this.hits.length > this.k * 2) {
+      this.hits.sort((a, b) => b.score - a.score).length = this.k;
+      this.floor = this.hits[this.k - 1]!.score;
+    }
+  }
+
+  best(): Hit[] {
+    return this.hits.sort((a, b) => b.score - a.score).slice(0, this.k);
+  }
+}
+
+/**
  * The `k` stored segments whose keys score highest against `key`, optionally only under `filter`;
  * best first, equal scores in memory order.
  */
 export function topSegments(memory: WorkspaceMemory, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
   const q = Float64Array.from(key);
-  const hits: Hit[] = [];
-  let floor = -Infinity;
+  const best = new BestHits(k);
   for (const file of memory.entries()) {
     if (filter && !filter(file)) continue;
-    const keys = file.keys;
     for (let s = 0; s < file.segmentsRead; s++) {
-      const score = keyScore(q, keys, s);
-      if (hits.length >= k && score <= floor) continue;
-      hits.push({ file, index: s, score, sources: ['model'] });
-      if (hits.length > k * 2) {
-        hits.sort((a, b) => b.score - a.score).length = k;
-        floor = hits[k - 1]!.score;
-      }
+      const score = keyScore(q, file.keys, s);
+      if (best.beats(score)) best.add({ file, index: s, score, sources: ['model'] });
     }
   }
-  return hits.sort((a, b) => b.score - a.score).slice(0, k);
+  return best.best();
 }
 
 /** The lexical index's best `k` segments that are in memory, as hits. */
@@ -136,20 +157,25 @@ export function lexicalSegments(memory: WorkspaceMemory, index: LexicalIndex, qu
 }
 
 /**
- * The file in memory a unit belongs to, when the unit can be cited: the memory holds the same
- * version of the file (same sha1) and has read it at least to the unit's last line.
+ * The file in memory whose units can be cited: memory holds the same version of the file (same
+ * sha1) as the units were made from, has read some of it, and it passes `filter`.
  */
-function unitFile(memory: WorkspaceMemory, units: UnitIndex, path: string, unit: Unit, filter?: (f: FileMemory) => boolean): FileMemory | undefined {
+function citableFile(memory: WorkspaceMemory, units: UnitIndex, path: string, filter?: (f: FileMemory) => boolean): FileMemory | undefined {
   const file = memory.get(path);
   if (!file || file.segmentsRead === 0 || units.get(path)?.sha1 !== file.sha1 || (filter && !filter(file))) return undefined;
-  return file.segmentsRead >= file.segmentsTotal || unit.endLine <= file.endLines[file.segmentsRead - 1]! ? file : undefined;
+  return file;
+}
+
+/** Whether memory has read `file` at least to the unit's last line. */
+function readThrough(file: FileMemory, unit: Unit): boolean {
+  return file.segmentsRead >= file.segmentsTotal || unit.endLine <= file.endLines[file.segmentsRead - 1]!;
 }
 
 function unitHits(memory: WorkspaceMemory, units: UnitIndex, found: readonly UnitHit[], k: number, source: RetrievalSource, filter?: (f: FileMemory) => boolean): Hit[] {
   const out: Hit[] = [];
   for (const h of found) {
-    const file = unitFile(memory, units, h.path, h.unit, filter);
-    if (!file) continue;
+    const file = citableFile(memory, units, h.path, filter);
+    if (!file || !readThrough(file, h.unit)) continue;
     out.push({ file, index: h.index, unit: h.unit, score: h.score, sources: [source] });
     if (out.length >= k) break;
   }
@@ -159,24 +185,17 @@ function unitHits(memory: WorkspaceMemory, units: UnitIndex, found: readonly Uni
 /** The `k` definition units whose keys score highest against `key` (units keyed with the model's static keys only). */
 export function topUnits(memory: WorkspaceMemory, units: UnitIndex, key: Float32Array, k: number, filter?: (f: FileMemory) => boolean): Hit[] {
   const q = Float64Array.from(key);
-  const found: Hit[] = [];
-  let floor = -Infinity;
+  const best = new BestHits(k);
   for (const [path, f] of units.entries()) {
     if (f.keys.length === 0) continue;
-    for (let i = 0; i < f.units.length; i++) {
+    const file = citableFile(memory, units, path, filter);
+    if (!file) continue;
+    f.units.forEach((unit, i) => {
       const score = keyScore(q, f.keys, i);
-      if (found.length >= k && score <= floor) continue;
-      const file = unitFile(memory, units, path, f.units[i]!, filter);
-      if (!file) continue;
-      found.push({ file, index: i, unit: f.units[i]!, score, sources: ['model'] });
-      // Kept bounded as topSegments does: at most 2k candidates between trims.
-      if (found.length > k * 2) {
-        found.sort((a, b) => b.score - a.score).length = k;
-        floor = found[k - 1]!.score;
-      }
-    }
+      if (best.beats(score) && readThrough(file, unit)) best.add({ file, index: i, unit, score, sources: ['model'] });
+    });
   }
-  return found.sort((a, b) => b.score - a.score).slice(0, k);
+  return best.best();
 }
 
 /** Best first by score; equal scores keep the order of `a` before `b`. */

@@ -1,9 +1,8 @@
 // The structure's part of a read: loading its snapshot section (a damaged one is reported and
 // rebuilt, never trusted), and catching up files whose structure is missing or stale while
 // their memory is current (a snapshot saved before the section existed, or a damaged section).
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Logger } from '../api';
+import { hashFile } from '../streamedText';
 import { loadText } from '../text';
 import { resolveInside } from '../workspacePath';
 import { STRUCTURE_SECTION, StructureIndex } from './index';
@@ -104,7 +103,7 @@ export async function catchUpUnits(
     const want = sha1.get(path)!;
     try {
       const abs = await resolveInside(root, path);
-      if (createHash('sha1').update(await readFile(abs)).digest('hex') !== want) continue;
+      if (await hashFile(abs) !== want) continue;
       const loaded = await loadText(abs, { maxFileBytes: options.maxFileBytes });
       if (!loaded.ok) continue;
       if (structure.get(path)?.sha1 !== want) await structure.update(path, loaded.text, want);
