@@ -1,0 +1,159 @@
+// What kind of answer a question asks for, and whether a span is of that kind: the answer-type
+// check of classic extractive question answering. "Who ..." wants a name, "How many ..." a
+// number, "At what time ..." a time. The span head alone often copies a word of the question's
+// own sentence instead ("caravan" for "Who guided the salt traders through the desert?", "ferry"
+// for "At what time does the boat for Kelmarsh depart?"); a span that is not of the asked kind
+// is not the answer whatever its score, so the head's best span of the right kind is taken.
+// English questions only; any other question has no type and every span fits.
+
+export type AnswerType = 'person' | 'number' | 'time';
+
+// Checked in order: "what time" is a time before "what" is anything else.
+const TYPED: readonly (readonly [RegExp, AnswerType])[] = [
+  [/\b(?:what|which)\s+(?:time|hour)\b|\bhow\s+(?:early|late)\b/, 'time'],
+  [/\bhow\s+(?:many|much|deep|far|long|old|tall|high|wide|heavy)\b|\b(?:what|which)\s+(?:number|amount|price|year|age|sum)\b/, 'number'],
+  [/^(?:\W*\w+\W+){0,2}?(?:who|whom|whose)\b/, 'person'],
+];
+
+/** The kind of answer `question` asks for, or undefined when it names none we check. */
+export function expectedType(question: string): AnswerType | undefined {
+  const q = question.toLowerCase();
+  for (const [pattern, type] of TYPED) if (pattern.test(q)) return type;
+  return undefined;
+}
+
+const NUMBER_WORDS = new Set([
+  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
+  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty',
+  'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'thousand', 'million', 'billion',
+  'dozen', 'score', 'half', 'quarter', 'twice', 'thrice',
+]);
+const TIME_WORDS = new Set(['noon', 'midnight', 'dawn', 'dusk', 'sunrise', 'sunset', "o'clock", 'oclock', 'am', 'pm']);
+// Capitalised words that start sentences rather than name anyone.
+const NOT_NAMES = new Set([
+  'a', 'an', 'and', 'the', 'then', 'but', 'for', 'now', 'so', 'in', 'on', 'at', 'of', 'to', 'by', 'with',
+  'when', 'while', 'if', 'it', 'he', 'she', 'they', 'we', 'i', 'you', 'his', 'her', 'their', 'this', 'that',
+  'these', 'those', 'there', 'here', 'as', 'or', 'nor', 'yet', 'after', 'before', 'from',
+]);
+
+const WORDS = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
+
+function words(text: string): string[] {
+  return text.match(WORDS) ?? [];
+}
+
+/** Whether `word` is a number written in digits or in words ("48213", "seven", "twenty-five"). */
+function isNumber(word: string): boolean {
+  return /\p{N}/u.test(word) || word.toLowerCase().split('-').every((w) => NUMBER_WORDS.has(w));
+}
+
+/** Whether `word` looks like (part of) a name: capitalised, not a sentence-opening word. */
+export function isNameWord(word: string): boolean {
+  return /^\p{Lu}/u.test(word) && !NOT_NAMES.has(word.toLowerCase());
+}
+
+/**
+ * Whether `span` can answer a question of `type`: it holds a word the question does not (an
+ * answer that only repeats the question says nothing), and that word is of the kind asked for.
+ */
+export function fitsType(type: AnswerType | undefined, span: string, question: string): boolean {
+  if (type === undefined) return true;
+  const asked = new Set(words(question).map((w) => w.toLowerCase()));
+  const fresh = words(span).filter((w) => !asked.has(w.toLowerCase()));
+  switch (type) {
+    case 'number': return fresh.some(isNumber);
+    case 'time': return fresh.some((w) => isNumber(w) || TIME_WORDS.has(w.toLowerCase()));
+    case 'person': return fresh.some(isNameWord);
+  }
+}
+
+/**
+ * The answer a question of `type` takes from a span (character offsets into `text`, already whole
+ * words): a name question's answer is the name (from the first to the last capitalised word
+ * the question does not hold, widened to the whole name: "called Alaric" → "Alaric Stone"); a
+ * time question's is the time expression around the span's first number or time word
+ * ("past five each morning" → "twenty past five"). Other types keep the span. Where the span
+ * holds no word of the type, it is kept as it is (and fitsType rejects it).
+ */
+export function shapeAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): { start: number; end: number } {
+  if (type !== 'person' && type !== 'time') return { start, end };
+  const asked = new Set(words(question).map((w) => w.toLowerCase()));
+  const found = [...text.slice(start, end).matchAll(WORDS)].map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }));
+  const fresh = found.filter((w) => !asked.has(w.word.toLowerCase()));
+  if (type === 'person') {
+    const names = fresh.filter((w) => isNameWord(w.word));
+    return names.length ? wholeName(text, names[0]!.start, names[names.length - 1]!.end) : { start, end };
+  }
+  const anchor = fresh.find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
+  return anchor ? timeExpression(text, anchor.start, anchor.end) : { start, end };
+}
+
+// Words a spoken or written time is made of besides numbers: "a quarter to eight", "6 p.m.".
+const TIME_JOINERS = new Set(['past', 'to', 'a', 'after', 'before', 'and']);
+const TIME_TAIL = new Set(['a.m', 'p.m']);
+
+/** The time expression holding the word at `start..end`: the run of time words around it. */
+function timeExpression(text: string, start: number, end: number): { start: number; end: number } {
+  const timeWord = (w: string): boolean => isNumber(w) || TIME_WORDS.has(w.toLowerCase()) || TIME_JOINERS.has(w.toLowerCase()) || TIME_TAIL.has(w.toLowerCase());
+  const all = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’:.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu)].map((m) => ({ word: m[0], start: m.index, end: m.index + m[0].length }));
+  let i = all.findIndex((w) => w.start <= start && start < w.end);
+  if (i < 0) return { start, end };
+  let j = i;
+  // Neighbours joined by spaces only (a comma or full stop ends the expression).
+  const joined = (a: number, b: number): boolean => /^[ \t]+$/.test(text.slice(all[a]!.end, all[b]!.start));
+  while (i > 0 && joined(i - 1, i) && timeWord(all[i - 1]!.word)) i--;
+  while (j + 1 < all.length && joined(j, j + 1) && timeWord(all[j + 1]!.word)) j++;
+  // Joiners do not open or close a time, except "a" before "quarter" or "half".
+  const opens = (k: number): boolean => !TIME_JOINERS.has(all[k]!.word.toLowerCase()) || (all[k]!.word.toLowerCase() === 'a' && k < j && /^(quarter|half)$/i.test(all[k + 1]!.word));
+  while (i < j && !opens(i)) i++;
+  while (j > i && TIME_JOINERS.has(all[j]!.word.toLowerCase())) j--;
+  return { start: all[i]!.start, end: all[j]!.end };
+}
+
+/**
+ * A name answer widened to the whole name around it: "Marsh" in "by Tobiah Marsh." becomes
+ * "Tobiah Marsh". Neighbouring capitalised words joined by a single space or line break are
+ * taken, sentence-opening words ("And", "The") are not. Character offsets into `text`.
+ */
+export function wholeName(text: string, start: number, end: number): { start: number; end: number } {
+  const before = /([\p{L}][\p{L}'’-]*)[ \t]*\n?[ \t]*$/u;
+  const after = /^[ \t]*\n?[ \t]*([\p{L}][\p{L}'’-]*)/u;
+  for (;;) {
+    const m = before.exec(text.slice(Math.max(0, start - 64), start));
+    if (!m || !isNameWord(m[1]!) || !isNameWord(firstWord(text.slice(start, end)))) break;
+    start -= m[0].length;
+  }
+  for (;;) {
+    const m = after.exec(text.slice(end, end + 64));
+    if (!m || !isNameWord(m[1]!) || !isNameWord(lastWord(text.slice(start, end)))) break;
+    end += m[0].length;
+  }
+  return { start, end };
+}
+
+/**
+ * The names a question mentions: capitalised words after its first word ("Which town is Lenora
+ * Pike from?" → Lenora, Pike), lowercased, without a possessive "'s".
+ */
+export function questionNames(question: string): string[] {
+  return words(question).slice(1).filter(isNameWord).map((w) => w.toLowerCase().replace(/['’]s$/, ''));
+}
+
+/**
+ * Whether `passage` mentions every name the question does. A passage that never names Lenora
+ * Pike cannot say which town she is from, however sure the span head is of some town in it.
+ */
+export function mentionsNames(question: string, passage: string): boolean {
+  const names = questionNames(question);
+  if (names.length === 0) return true;
+  const present = new Set(words(passage).map((w) => w.toLowerCase().replace(/['’]s$/, '')));
+  return names.every((n) => present.has(n));
+}
+
+function firstWord(s: string): string {
+  return words(s)[0] ?? '';
+}
+
+function lastWord(s: string): string {
+  return words(s).pop() ?? '';
+}
