@@ -1,18 +1,19 @@
 // What kind of answer a question asks for, and whether a span is of that kind: the answer-type
-// check of classic extractive question answering. "Who ..." wants a name, "How many ..." a
-// number, "At what time ..." a time. The span head alone often copies a word of the question's
+// check of classic extractive question answering. "Who ..." wants a name, "Where ..." or
+// "Which town ..." a place name, "How many ..." a number, "At what time ..." a time. The span head alone often copies a word of the question's
 // own sentence instead ("caravan" for "Who guided the salt traders through the desert?", "ferry"
 // for "At what time does the boat for Kelmarsh depart?"); a span that is not of the asked kind
 // is not the answer whatever its score, so the head's best span of the right kind is taken.
 // English questions only; any other question has no type and every span fits.
 
-export type AnswerType = 'person' | 'number' | 'time';
+export type AnswerType = 'person' | 'place' | 'number' | 'time';
 
 // Checked in order: "what time" is a time before "what" is anything else.
 const TYPED: readonly (readonly [RegExp, AnswerType])[] = [
   [/\b(?:what|which)\s+(?:time|hour)\b|\bhow\s+(?:early|late)\b/, 'time'],
   [/\bhow\s+(?:many|much|deep|far|long|old|tall|high|wide|heavy)\b|\b(?:what|which)\s+(?:number|amount|price|year|age|sum)\b/, 'number'],
   [/^(?:\W*\w+\W+){0,2}?(?:who|whom|whose)\b/, 'person'],
+  [/^(?:\W*\w+\W+){0,2}?where\b|\b(?:which|what)\s+(?:town|city|village|country|island|port|river|county|kingdom|land|region|place|street)\b/, 'place'],
 ];
 
 /** The kind of answer `question` asks for, or undefined when it names none we check. */
@@ -63,24 +64,25 @@ export function fitsType(type: AnswerType | undefined, span: string, question: s
   switch (type) {
     case 'number': return fresh.some(isNumber);
     case 'time': return fresh.some((w) => isNumber(w) || TIME_WORDS.has(w.toLowerCase()));
-    case 'person': return fresh.some(isNameWord);
+    case 'person':
+    case 'place': return fresh.some(isNameWord);
   }
 }
 
 /**
  * The answer a question of `type` takes from a span (character offsets into `text`, already whole
- * words): a name question's answer is the name (from the first to the last capitalised word
+ * words): a name or place question's answer is the name (from the first to the last capitalised word
  * the question does not hold, widened to the whole name: "called Alaric" → "Alaric Stone"); a
  * time question's is the time expression around the span's first number or time word
  * ("past five each morning" → "twenty past five"). Other types keep the span. Where the span
  * holds no word of the type, it is kept as it is (and fitsType rejects it).
  */
 export function shapeAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): { start: number; end: number } {
-  if (type !== 'person' && type !== 'time') return { start, end };
+  if (type !== 'person' && type !== 'place' && type !== 'time') return { start, end };
   const asked = new Set(words(question).map((w) => w.toLowerCase()));
   const found = [...text.slice(start, end).matchAll(WORDS)].map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }));
   const fresh = found.filter((w) => !asked.has(w.word.toLowerCase()));
-  if (type === 'person') {
+  if (type === 'person' || type === 'place') {
     const names = fresh.filter((w) => isNameWord(w.word));
     return names.length ? wholeName(text, names[0]!.start, names[names.length - 1]!.end) : { start, end };
   }

@@ -5,17 +5,19 @@ import { test } from 'node:test';
 import { expectedType, fitsType, mentionsNames, questionNames, shapeAnswer } from '../../src/core/answerType';
 import { bestInRow } from '../../src/core/span';
 
-test('a question asks for a name, a number or a time by its wh-phrase; others name no type', () => {
+test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
   assert.equal(expectedType('Who guided the salt traders through the desert?'), 'person');
   assert.equal(expectedType('And whom did the king send?'), 'person');
   assert.equal(expectedType('How deep is the well behind the old mill?'), 'number');
   assert.equal(expectedType('What number opens the cellar door?'), 'number');
   assert.equal(expectedType('How much does the oil lamp cost?'), 'number');
   assert.equal(expectedType('At what time does the boat for Kelmarsh depart?'), 'time');
-  assert.equal(expectedType('Where does Edric Vane keep the lantern?'), undefined);
+  assert.equal(expectedType('Where does Edric Vane keep the lantern?'), 'place');
+  assert.equal(expectedType('Which town is Lenora Pike from?'), 'place');
   assert.equal(expectedType('What password do the lamplighters use?'), undefined);
   // "who" inside a clause is not what the question asks for
-  assert.equal(expectedType('Which town is the man who sold the mill from?'), undefined);
+  assert.equal(expectedType('What did the man who sold the mill buy?'), undefined);
+  assert.equal(expectedType('Which town is the man who sold the mill from?'), 'place');
 });
 
 test('a span fits a type only with a word of that type the question does not hold', () => {
@@ -28,6 +30,8 @@ test('a span fits a type only with a word of that type the question does not hol
   assert.equal(fitsType('number', 'the well', 'How deep is the well?'), false);
   assert.equal(fitsType('time', 'half past six', 'At what time does the ferry leave?'), true);
   assert.equal(fitsType('time', 'ferry', 'At what time does the boat leave?'), false);
+  assert.equal(fitsType('place', 'hidden in Kelmarsh', 'Where does Edric Vane keep the lantern?'), true);
+  assert.equal(fitsType('place', 'Edric Vane', 'Where does Edric Vane keep the lantern?'), false);
   assert.equal(fitsType(undefined, 'anything at all', 'Why?'), true);
 });
 
@@ -46,6 +50,9 @@ test('a name answer is the whole name; a time answer is the whole time expressio
   const quarter = 'It leaves at a quarter to eight, then again at noon.';
   const a = quarter.indexOf('at a');
   assert.equal(slice(shapeAnswer('time', quarter, a, a + 'at a quarter'.length, tq), quarter), 'a quarter to eight');
+  const hidden = 'Edric Vane keeps the spare lantern hidden in Port Idris, they say.';
+  const h = hidden.indexOf('hidden');
+  assert.equal(slice(shapeAnswer('place', hidden, h, h + 'hidden in Port'.length, 'Where does Edric Vane keep the lantern?'), hidden), 'Port Idris');
   // other types keep the span as it is
   assert.deepEqual(shapeAnswer('number', ferry, 4, 9, 'How many?'), { start: 4, end: 9 });
 });
