@@ -54,40 +54,58 @@ export function isNameWord(word: string): boolean {
 }
 
 /**
- * Whether `span` can answer a question of `type`: it holds a word the question does not (an
- * answer that only repeats the question says nothing), and that word is of the kind asked for.
+ * The answer a question of `type` takes from a span (character offsets into `text`, already whole
+ * words), or undefined when the span holds no answer of that type. Only words the question does
+ * not hold count (an answer that repeats the question says nothing). A name or place question's
+ * answer is the name, from the span's first to its last name word, widened to the whole name
+ * ("called Alaric" → "Alaric Stone"); a number question's is the span, if it holds a number; a
+ * time question's is the time expression around the span's first number or time word ("past
+ * five each morning" → "twenty past five"). Without a type, the span.
  */
-export function fitsType(type: AnswerType | undefined, span: string, question: string): boolean {
-  if (type === undefined) return true;
+export function typedAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): { start: number; end: number } | undefined {
+  if (type === undefined) return { start, end };
   const asked = new Set(words(question).map((w) => w.toLowerCase()));
-  const fresh = words(span).filter((w) => !asked.has(w.toLowerCase()));
+  const fresh = [...text.slice(start, end).matchAll(WORDS)]
+    .map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }))
+    .filter((w) => !asked.has(w.word.toLowerCase()));
   switch (type) {
-    case 'number': return fresh.some(isNumber);
-    case 'time': return fresh.some((w) => isNumber(w) || TIME_WORDS.has(w.toLowerCase()));
+    case 'number':
+      return fresh.some((w) => isNumber(w.word)) ? { start, end } : undefined;
+    case 'time': {
+      const anchor = fresh.find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
+      return anchor ? timeExpression(text, anchor.start, anchor.end) : undefined;
+    }
     case 'person':
-    case 'place': return fresh.some(isNameWord);
+    case 'place': {
+      const names = fresh.filter((w) => nameAt(text, w.start, w.end));
+      return names.length ? wholeName(text, names[0]!.start, names[names.length - 1]!.end) : undefined;
+    }
   }
 }
 
 /**
- * The answer a question of `type` takes from a span (character offsets into `text`, already whole
- * words): a name or place question's answer is the name (from the first to the last capitalised word
- * the question does not hold, widened to the whole name: "called Alaric" → "Alaric Stone"); a
- * time question's is the time expression around the span's first number or time word
- * ("past five each morning" → "twenty past five"). Other types keep the span. Where the span
- * holds no word of the type, it is kept as it is (and fitsType rejects it).
+ * Whether the word at `start..end` of `text` is (part of) a name. Capitalised, not a
+ * sentence-opening function word; and where it opens a sentence ("Records show that ..."), only
+ * if the next word is a name too ("Alaric Stone led ...") or the passage capitalises it
+ * elsewhere mid-sentence: capitals at a sentence's start say nothing.
  */
-export function shapeAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): { start: number; end: number } {
-  if (type !== 'person' && type !== 'place' && type !== 'time') return { start, end };
-  const asked = new Set(words(question).map((w) => w.toLowerCase()));
-  const found = [...text.slice(start, end).matchAll(WORDS)].map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }));
-  const fresh = found.filter((w) => !asked.has(w.word.toLowerCase()));
-  if (type === 'person' || type === 'place') {
-    const names = fresh.filter((w) => isNameWord(w.word));
-    return names.length ? wholeName(text, names[0]!.start, names[names.length - 1]!.end) : { start, end };
+function nameAt(text: string, start: number, end: number): boolean {
+  const word = text.slice(start, end);
+  if (!isNameWord(word)) return false;
+  if (!opensSentence(text, start)) return true;
+  const next = /^[ \t]+([\p{L}][\p{L}'’-]*)/u.exec(text.slice(end, end + 64));
+  if (next && isNameWord(next[1]!)) return true;
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const m of text.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'gu'))) {
+    if (!opensSentence(text, m.index)) return true;
   }
-  const anchor = fresh.find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
-  return anchor ? timeExpression(text, anchor.start, anchor.end) : { start, end };
+  return false;
+}
+
+/** Whether offset `at` of `text` begins a sentence: the text's start, or after . ! ? (and quotes). */
+function opensSentence(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 16), at).replace(/\s+$/u, '');
+  return before === '' || /[.!?]["'’”)\]]*$/u.test(before);
 }
 
 // Words a spoken or written time is made of besides numbers: "a quarter to eight", "6 p.m.".

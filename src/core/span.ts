@@ -16,7 +16,7 @@
 // and its confidence is calibrated from its probability given that the answer is of that type.
 // On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 43,
 // and at the threshold tune-span chose from 21 of 22 answered to 38 of 38.
-import { expectedType, fitsType, mentionsNames, shapeAnswer, type AnswerType } from './answerType';
+import { expectedType, mentionsNames, typedAnswer } from './answerType';
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
@@ -114,8 +114,9 @@ export async function extractSpan(model: LoadedModel, question: string, passages
       const rowTyped = bestOf((s, e) => {
         const key = `${t.starts[r.from + s]!}:${t.ends[r.from + e]!}`;
         if (made.has(key)) return made.get(key);
-        const c = answerChars(text, t.starts[r.from + s]!, t.ends[r.from + e]!, type, question);
-        const answer = fitsType(type, text.slice(c.start, c.end), question) ? `${c.start}:${c.end}` : undefined;
+        const w = wholeWords(text, t.starts[r.from + s]!, t.ends[r.from + e]!);
+        const c = typedAnswer(type, text, w.start, w.end, question);
+        const answer = c ? `${c.start}:${c.end}` : undefined;
         made.set(key, answer);
         return answer;
       });
@@ -126,16 +127,11 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   if (!best) return undefined;
   const t = texts[best.passage]!;
   const text = passages[best.passage]!;
-  const { start, end } = answerChars(text, t.starts[best.startToken]!, t.ends[best.endToken]!, type, question);
+  const words = wholeWords(text, t.starts[best.startToken]!, t.ends[best.endToken]!);
+  const { start, end } = (typed && typedAnswer(type, text, words.start, words.end, question)) || words;
   // A passage that never names whom or what the question names cannot answer it.
   const confidence = mentionsNames(question, text) ? best.confidence : 0;
   return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence };
-}
-
-/** A span's characters as the answer: whole words, shaped to the asked type (answerType.ts). */
-function answerChars(text: string, start: number, end: number, type: AnswerType | undefined, question: string): { start: number; end: number } {
-  const words = wholeWords(text, start, end);
-  return shapeAnswer(type, text, words.start, words.end, question);
 }
 
 // What may close a sentence (or a clause an answer does not run past) before a line break,
