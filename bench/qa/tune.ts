@@ -26,8 +26,8 @@ import { MRR_DEPTH } from './run';
 export const WEIGHT_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 export const MARGIN_GRID = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1];
 
-/** Top-1 lines and reciprocal rank of one question under one ranking. */
-export interface Scored { readonly top1: boolean; readonly rr: number }
+/** Top-1 lines, top-1 file and reciprocal rank of one question under one ranking. */
+export interface Scored { readonly top1: boolean; readonly file: boolean; readonly rr: number }
 
 export interface TunedSet {
   readonly group: string;
@@ -54,7 +54,7 @@ export const quiet: Logger = { info() {}, debug() {}, warn: (m) => process.stder
 export function scoreCitations(question: Question, cited: readonly Citation[]): Scored {
   const hit = (c: Citation | undefined): boolean => question.answers.some((a) => overlaps(c, a));
   const rank = cited.slice(0, MRR_DEPTH).findIndex(hit);
-  return { top1: hit(cited[0]), rr: rank >= 0 ? 1 / (rank + 1) : 0 };
+  return { top1: hit(cited[0]), file: question.answers.some((a) => a.path === cited[0]?.path), rr: rank >= 0 ? 1 / (rank + 1) : 0 };
 }
 
 /**
@@ -127,7 +127,12 @@ export async function tuneSet(set: QuestionSet, model: LoadedModel, modelDir: st
   return { group: set.group, questions: set.questions.length, lexical: lexicalScores, fused, agreement: agree, languages, vetoOnly };
 }
 
-export interface Choice { readonly weight: number; readonly margin: number; readonly top1: number; readonly mrr: number; readonly worst: number }
+/**
+ * One setting: mean top-1 lines and MRR over the groups that may choose; `worst`, the most
+ * questions it loses on a group against the lexical index, in top-1 lines or top-1 file (0 when
+ * none); `ok`, no group loses a question on either nor any MRR.
+ */
+export interface Choice { readonly weight: number; readonly margin: number; readonly top1: number; readonly mrr: number; readonly worst: number; readonly ok: boolean }
 
 /** What tuning chose: model.json retrieval.fusionWeight/lexicalMargin, and retrieval.languages. */
 export interface Chosen {
@@ -158,8 +163,8 @@ function cellsOf(sets: readonly TunedSet[], keep: (s: TunedSet, i: number) => bo
 
 /**
  * The setting chosen for some cells: the best mean top-1 lines over the cells that may choose
- * (not vetoOnly) among the settings at least as good as the lexical index on every cell (the
- * product rule; vetoOnly cells included), then the best mean MRR, then the more lexical one
+ * (not vetoOnly) among the settings at least as good as the lexical index on every cell in top-1
+ * lines, top-1 file and MRR (the product rule; vetoOnly cells included), then the best mean MRR, then the more lexical one
  * (larger weight, then smaller margin). Margin 0 is the lexical order, so one always qualifies;
  * with no cell that may choose, that is what is chosen. Also every setting, for the grid.
  */
@@ -170,15 +175,21 @@ export function chooseSetting(cells: readonly Cell[]): { chosen: Choice; choices
     for (const margin of MARGIN_GRID) {
       const k = settingKey({ weight, lexicalMargin: margin });
       // In questions, not percent, so that one question's difference is never lost to rounding.
-      const worst = Math.min(...cells.map((c) => c.fused(k).filter((x) => x.top1).length - c.lexical.filter((x) => x.top1).length));
+      const count = (xs: readonly Scored[], f: (x: Scored) => boolean): number => xs.filter(f).length;
+      const worst = Math.min(0, ...cells.flatMap((c) => [
+        count(c.fused(k), (x) => x.top1) - count(c.lexical, (x) => x.top1),
+        count(c.fused(k), (x) => x.file) - count(c.lexical, (x) => x.file),
+      ]));
+      const sum = (xs: readonly Scored[]): number => xs.reduce((a, x) => a + x.rr, 0);
+      const ok = worst === 0 && cells.every((c) => sum(c.fused(k)) >= sum(c.lexical) - 1e-9);
       const top1 = mean(choosing.map((c) => mean(c.fused(k).map((x) => Number(x.top1)))));
       const mrr = mean(choosing.map((c) => mean(c.fused(k).map((x) => x.rr))));
-      choices.push({ weight, margin, top1, mrr, worst });
+      choices.push({ weight, margin, top1, mrr, worst, ok });
     }
   }
   const better = (a: Choice, b: Choice): boolean =>
     a.top1 !== b.top1 ? a.top1 > b.top1 : a.mrr !== b.mrr ? a.mrr > b.mrr : a.weight !== b.weight ? a.weight > b.weight : a.margin < b.margin;
-  const chosen = choices.filter((c) => c.worst >= 0).reduce((best, c) => (better(c, best) ? c : best));
+  const chosen = choices.filter((c) => c.ok).reduce((best, c) => (better(c, best) ? c : best));
   return { chosen, choices };
 }
 
@@ -188,7 +199,7 @@ function gridTable(choices: readonly Choice[]): string[] {
     `|---|${WEIGHT_GRID.map(() => '---|').join('')}`,
     ...MARGIN_GRID.map((m) => `| ${m} | ${WEIGHT_GRID.map((w) => {
       const c = choices.find((x) => x.weight === w && x.margin === m)!;
-      return `${pct(c.top1)}${c.worst < 0 ? `*${-c.worst}` : ''}`;
+      return `${pct(c.top1)}${c.worst < 0 ? `*${-c.worst}` : c.ok ? '' : '*mrr'}`;
     }).join(' | ')} |`),
   ];
 }
@@ -211,7 +222,7 @@ export function tuneReport(sets: readonly TunedSet[]): { text: string; chosen: C
   const allCells = cellsOf(sets, () => true);
   lines.push(
     `Every dev question (the shared setting): ${describe(allCells)}; lexical mean ${pct(mean(allCells.map((c) => mean(c.lexical.map((x) => Number(x.top1))))))}.`,
-    'Mean top-1 lines over the groups that may choose; * = worse than the lexical index on some group (by that many questions at most).',
+    'Mean top-1 lines over the groups that may choose; * = worse than the lexical index on some group: by that many questions at most in top-1 lines or file, or (*mrr) in MRR only.',
     '', ...gridTable(all.choices), '',
   );
   for (const name of names) {
@@ -229,8 +240,8 @@ export function tuneReport(sets: readonly TunedSet[]): { text: string; chosen: C
     const of = sets.filter((s) => s.group === g);
     const lex = of.flatMap((s) => s.lexical);
     const got = of.flatMap((s) => s.lexical.map((_, i) => s.fused.get(settingOf(s.languages[i]))![i]!));
-    const count = (xs: readonly Scored[]): number => xs.filter((x) => x.top1).length;
-    lines.push(`${g}: top-1 lines lexical ${count(lex)}, chosen ${count(got)} of ${lex.length}; MRR ${mean(lex.map((x) => x.rr)).toFixed(3)} → ${mean(got.map((x) => x.rr)).toFixed(3)}`);
+    const count = (xs: readonly Scored[], f: (x: Scored) => boolean): number => xs.filter(f).length;
+    lines.push(`${g}: lexical → chosen, of ${lex.length}: top-1 lines ${count(lex, (x) => x.top1)} → ${count(got, (x) => x.top1)}, top-1 file ${count(lex, (x) => x.file)} → ${count(got, (x) => x.file)}; MRR ${mean(lex.map((x) => x.rr)).toFixed(3)} → ${mean(got.map((x) => x.rr)).toFixed(3)}`);
   }
   const fmt = (c: Choice): string => `{ "fusionWeight": ${c.weight}, "lexicalMargin": ${c.margin} }`;
   lines.push(

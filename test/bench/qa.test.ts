@@ -254,8 +254,8 @@ function tuned(group: string, languages: (string | undefined)[], vetoOnly: boole
   const fused = new Map(WEIGHT_GRID.flatMap((weight) => MARGIN_GRID.map((lexicalMargin) => [settingKey({ weight, lexicalMargin }), at(weight, lexicalMargin) ?? lexical] as const)));
   return { group, questions: lexical.length, lexical, fused, agreement: lexical.length, languages, vetoOnly };
 }
-const hit: Scored = { top1: true, rr: 1 };
-const miss: Scored = { top1: false, rr: 0.5 };
+const hit: Scored = { top1: true, file: true, rr: 1 };
+const miss: Scored = { top1: false, file: true, rr: 0.5 };
 
 function tunedSets(vetoOnly: boolean): TunedSet[] {
   return [
@@ -288,4 +288,23 @@ test('fusion tuning: with no setting that gains without a loss, the lexical orde
   const p = chosen.languages.get('python')!;
   assert.ok(p.weight === 1 || p.margin === 0, `lexical order: weight 1 or margin 0 (got ${p.weight}/${p.margin})`);
   assert.equal(p.worst, 0);
+});
+
+test('fusion tuning: a setting that gains top-1 lines but loses a top-1 file or MRR on a group is not chosen', () => {
+  const wrongFile: Scored = { top1: false, file: false, rr: 0.5 };
+  const lost: Scored = { top1: false, file: true, rr: 0 };
+  const five = ['python', 'python', 'python', 'python', 'python'];
+  const sets = [
+    // (0.5, 0.5) gains two questions' lines but moves a third's first citation to another file;
+    // (0.6, 0.5) gains two but loses three answers from the citations (MRR 0.5 → 0.4);
+    // (0.7, 0.5) gains one and loses nothing.
+    tuned('p/docstring', five, false, [miss, miss, miss, miss, miss], (w, m) =>
+      m !== 0.5 ? undefined
+        : w === 0.5 ? [hit, hit, wrongFile, miss, miss]
+          : w === 0.6 ? [hit, hit, lost, lost, lost]
+            : w === 0.7 ? [hit, miss, miss, miss, miss] : undefined),
+  ];
+  const { chosen } = tuneReport(sets);
+  const p = chosen.languages.get('python')!;
+  assert.deepEqual([p.weight, p.margin, p.ok], [0.7, 0.5, true]);
 });
