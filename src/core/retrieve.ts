@@ -313,9 +313,10 @@ export const LANGUAGE_CANDIDATES = 10;
  * The language a query is answered in: the one (prose and data counting as one, undefined) that
  * most of the files of the lexical side's best LANGUAGE_CANDIDATES candidates are in; a tie goes
  * to the language that ranks first. Why per language: how far the keys can be trusted depends on
- * the code they rank (static keys trained mostly on Python found 44.9% of commander's functions
- * first where BM25 found 77.1%), and a query's candidates say what code it is about. The lexical
- * side rather than the keys decides, so that keys that go astray cannot choose their own weight.
+ * the code they rank (mnemo-m2's static keys, trained mostly on Python, gain on the Python dev
+ * sets and lose on JavaScript they have not seen: models/mnemo-m2/MODEL_CARD.md), and a query's
+ * candidates say what code it is about. The lexical side rather than the keys decides, so that
+ * keys that go astray cannot choose their own weight.
  */
 export function queryLanguage(paths: readonly string[]): string | undefined {
   // A Map iterates in insertion order: languages in the order they first rank.
