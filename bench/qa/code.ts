@@ -20,6 +20,8 @@ export interface CodeSource {
   readonly language: 'python' | 'javascript';
   /** Absolute, or relative to the repository root (node_modules/…). */
   readonly root: string;
+  /** Ids of the models whose training read this source before it was held out. */
+  readonly readByTraining?: readonly string[];
 }
 
 /**

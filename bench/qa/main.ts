@@ -11,7 +11,8 @@
 //                                           the fused mode's lexical share and lexical margin on
 //                                           a grid (bench/qa/tune.ts), prints the grid and the
 //                                           best (model.json retrieval.fusionWeight and
-//                                           retrieval.lexicalMargin) and writes it to
+//                                           retrieval.lexicalMargin, and per language
+//                                           retrieval.languages) and writes it to
 //                                           .cache/bench/qa/tune.md; writes nothing else
 //   npm run eval:qa -- --tune-rerank        dev sets (books 4k, 128k unless --sizes): the rerank
 //                                           graph's weight and candidates (bench/qa/tuneRerank.ts);
@@ -34,7 +35,7 @@ import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
 import { MODE_QUERY, modelCacheKey, modesFor, runSet, type Mode, type SetOutcome } from './run';
 import { findRepoRoot, parseSize, sizeLabel } from '../common';
-import { BOOK_SIZES, buildSets, type SetSelection } from './sets';
+import { BOOK_SIZES, buildSets, readHeldout, type SetSelection } from './sets';
 import { tuneSpanThreshold } from './spanThreshold';
 import { tuneRerank } from './tuneRerank';
 import { tuneReport, tuneSet, type TunedSet } from './tune';
@@ -215,11 +216,13 @@ function writeReport(options: QaOptions, config: ModelConfig, questions: Readonl
 /** Ranks every dev set under every fusion setting of the grid; prints and saves the table and the choice. */
 async function tune(options: QaOptions, sets: readonly QuestionSet[], memoryDir: string): Promise<string> {
   const model = await loadModel(options.modelDir, 'cpu', { info() {}, debug() {}, warn: log, error: log });
+  // Sources this model's training read (models/heldout.json readByTraining) may only veto.
+  const read = new Set(readHeldout(repoRoot).code.dev.filter((s) => s.readByTraining?.includes(model.config.id)).map((s) => s.name));
   const tuned: TunedSet[] = [];
   try {
     for (const set of sets) {
       const t0 = Date.now();
-      tuned.push(await tuneSet(set, model, options.modelDir, memoryDir, MAX_FILE_BYTES));
+      tuned.push(await tuneSet(set, model, options.modelDir, memoryDir, MAX_FILE_BYTES, read.has(set.source)));
       log(`${set.name}: ${set.questions.length} questions ranked under every setting (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
   } finally {

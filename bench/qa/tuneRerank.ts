@@ -8,7 +8,7 @@ import { buildAnswer, type SegmentLines } from '../../src/core/answer';
 import { loadModel, type LoadedModel } from '../../src/core/model';
 import { CITATIONS, SourceTexts } from '../../src/core/query';
 import { relevance, rerankOrder } from '../../src/core/rerank';
-import { CANDIDATES, fuseHits, fusionParams, keyHits, lexicalHits, queryKey } from '../../src/core/retrieve';
+import { CANDIDATES, fuseHits, fusionParamsFor, keyHits, lexicalHits, queryKey } from '../../src/core/retrieve';
 import { quiet, savedContext, scoreCitations, type Scored } from './tune';
 
 export const RERANK_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
@@ -38,7 +38,7 @@ async function trialsOf(set: QuestionSet, model: LoadedModel, modelDir: string, 
     const byModel = keyHits(ctx, await queryKey(model, question.question), CANDIDATES);
     const cite = (segments: readonly SegmentLines[]) => (segments.length ? buildAnswer({ question: question.question, segments }).citations : []);
     lexical.push(scoreCitations(question, cite(await texts.segments(byWords.slice(0, CITATIONS)))));
-    const read = await texts.segments(fuseHits(byWords, byModel, fusionParams(ctx), most));
+    const read = await texts.segments(fuseHits(byWords, byModel, fusionParamsFor(ctx, byWords), most));
     const t0 = performance.now();
     const rel = read.length ? await relevance(model, question.question, read.map((s) => s.lines.join('\n'))) : new Float32Array(0);
     seconds += (performance.now() - t0) / 1000;

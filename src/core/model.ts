@@ -67,6 +67,12 @@ export interface ModelConfig extends RuntimeShapes {
     readonly rerankWeight?: number;
     /** How many fused candidates the rerank graph reads, an integer ≥ 1. */
     readonly rerankCandidates?: number;
+    /**
+     * Per language (retrieve.ts fusionLanguage: 'python', 'javascript' for JS and TS, …), the
+     * fusion settings that replace the two above for a query about code in that language
+     * (retrieve.ts queryLanguage); a language not named, and prose, use the two above.
+     */
+    readonly languages?: Readonly<Record<string, { readonly fusionWeight?: number; readonly lexicalMargin?: number }>>;
   };
   /** The span head's threshold and calibration, and which kinds of generated text were measured good. */
   readonly answers?: AnswersConfig;
@@ -159,6 +165,17 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   const retrieval = raw['retrieval'] as Record<string, unknown> | undefined;
   for (const field of ['fusionWeight', 'lexicalMargin', 'rerankWeight']) {
     if (retrieval !== undefined && !unit(retrieval?.[field])) problems.push(`model.json: retrieval.${field} must be a number in [0, 1]`);
+  }
+  const languages = retrieval?.['languages'];
+  if (languages !== undefined) {
+    if (typeof languages !== 'object' || languages === null || Array.isArray(languages)) problems.push('model.json: retrieval.languages must be an object of language name to settings');
+    else {
+      for (const [language, settings] of Object.entries(languages as Record<string, unknown>)) {
+        const o = settings as Record<string, unknown> | null;
+        if (typeof o !== 'object' || o === null) { problems.push(`model.json: retrieval.languages.${language} must be an object`); continue; }
+        for (const field of ['fusionWeight', 'lexicalMargin']) if (!unit(o[field])) problems.push(`model.json: retrieval.languages.${language}.${field} must be a number in [0, 1]`);
+      }
+    }
   }
   const rc = retrieval?.['rerankCandidates'];
   if (rc !== undefined && !(typeof rc === 'number' && Number.isInteger(rc) && rc >= 1)) problems.push(`model.json: retrieval.rerankCandidates must be a positive integer (got ${JSON.stringify(rc)})`);

@@ -8,6 +8,7 @@ import type { RetrievalMode, RetrievalSource } from './api';
 import type { LexicalIndex } from './lexicalIndex';
 import { KEY_SCALE, type FileMemory, type WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
+import { languageOfPath } from './structure/languages';
 import type { Unit, UnitHit, UnitIndex } from './structure/units';
 
 /**
@@ -295,19 +296,64 @@ export interface RetrieveContext {
   readonly units?: UnitIndex;
 }
 
+/**
+ * The language whose fusion settings (model.json retrieval.languages) apply to a file: its
+ * grammar's language, with TypeScript counted as JavaScript (one JSDoc convention, and the keys'
+ * training pairs and the dev sets mix the two); undefined for prose and data.
+ */
+export function fusionLanguage(path: string): string | undefined {
+  const language = languageOfPath(path);
+  return language === 'typescript' || language === 'tsx' ? 'javascript' : language;
+}
+
+/** How many of the lexical side's best candidates decide a query's language. */
+export const LANGUAGE_CANDIDATES = 10;
+
+/**
+ * The language a query is answered in: the one (prose and data counting as one, undefined) that
+ * most of the files of the lexical side's best LANGUAGE_CANDIDATES candidates are in; a tie goes
+ * to the language that ranks first. Why per language: how far the keys can be trusted depends on
+ * the code they rank (mnemo-m2's static keys, trained mostly on Python, gain on the Python dev
+ * sets and lose on JavaScript they have not seen: models/mnemo-m2/MODEL_CARD.md), and a query's
+ * candidates say what code it is about. The lexical side rather than the keys decides, so that
+ * keys that go astray cannot choose their own weight.
+ */
+export function queryLanguage(paths: readonly string[]): string | undefined {
+  // A Map iterates in insertion order: languages in the order they first rank.
+  const count = new Map<string | undefined, number>();
+  for (const path of paths.slice(0, LANGUAGE_CANDIDATES)) {
+    const language = fusionLanguage(path);
+    count.set(language, (count.get(language) ?? 0) + 1);
+  }
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [language, n] of count) if (n > bestCount) { best = language; bestCount = n; }
+  return best;
+}
+
 /** One fusion setting: asked for, else model.json's, else the default; clamped to [0, 1]. */
 function unitOr(requested: number | undefined, declared: number | undefined, fallback: number): number {
   const v = requested ?? declared ?? fallback;
   return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : fallback;
 }
 
-/** The fusion settings for one query: the caller's (evaluation and tuning), else model.json's, else the defaults. */
-export function fusionParams(ctx: RetrieveContext, requested: { fusionWeight?: number; lexicalMargin?: number } = {}): FusionParams {
+/**
+ * The fusion settings for one query: the caller's (evaluation and tuning), else model.json's for
+ * the query's `language` (retrieval.languages, see queryLanguage), else model.json's own, else
+ * the defaults; each setting on its own.
+ */
+export function fusionParams(ctx: RetrieveContext, requested: { fusionWeight?: number; lexicalMargin?: number } = {}, language?: string): FusionParams {
   const declared = ctx.model.config.retrieval;
+  const own = language !== undefined ? declared?.languages?.[language] : undefined;
   return {
-    weight: unitOr(requested.fusionWeight, declared?.fusionWeight, DEFAULT_FUSION_WEIGHT),
-    lexicalMargin: unitOr(requested.lexicalMargin, declared?.lexicalMargin, DEFAULT_LEXICAL_MARGIN),
+    weight: unitOr(requested.fusionWeight, own?.fusionWeight ?? declared?.fusionWeight, DEFAULT_FUSION_WEIGHT),
+    lexicalMargin: unitOr(requested.lexicalMargin, own?.lexicalMargin ?? declared?.lexicalMargin, DEFAULT_LEXICAL_MARGIN),
   };
+}
+
+/** The fusion settings for a query whose lexical candidates are `byWords` (its language is theirs). */
+export function fusionParamsFor(ctx: RetrieveContext, byWords: readonly Hit[], requested: { fusionWeight?: number; lexicalMargin?: number } = {}): FusionParams {
+  return fusionParams(ctx, requested, queryLanguage(byWords.map((h) => h.file.path)));
 }
 
 /** The best `k` segments for `question`, best first, over every segment (or those under `filter`). */
@@ -320,7 +366,7 @@ export async function retrieve(
   const byModel = keyHits(ctx, await queryKey(ctx.model, question), mode === 'model' ? k : n, options.filter);
   if (mode === 'model') return byModel;
   const byWords = lexicalHits(ctx, question, n, options.filter);
-  return fuseHits(byWords, byModel, fusionParams(ctx, options), k);
+  return fuseHits(byWords, byModel, fusionParamsFor(ctx, byWords, options), k);
 }
 
 /** The best `k` of two sides' hits by fuse; each says which sides found it. */

@@ -11,6 +11,7 @@ import { PYTHON, scriptDefinitions } from '../../bench/qa/definitions';
 import { removeLines } from '../../bench/qa/edit';
 import { spliceSection, SECTION_BEGIN, SECTION_END } from '../../bench/qa/report';
 import { normalise, score } from '../../bench/qa/run';
+import { MARGIN_GRID, settingKey, tuneReport, WEIGHT_GRID, type Scored, type TunedSet } from '../../bench/qa/tune';
 import { chooseThreshold, chooseWithCitations, top1At } from '../../bench/qa/spanThreshold';
 import { firstSentence } from '../../bench/qa/sentence';
 import { reword, VERB_TEMPLATES } from '../../bench/qa/templates';
@@ -245,4 +246,65 @@ test('span threshold with citations: no dev set may lose its first citation to a
   // A confident span that moves a wrong first citation to the right one is no loss.
   assert.equal(chooseWithCitations([...many, code(0.75, true, false)]).threshold, 0.7);
   assert.deepEqual(Object.fromEntries(top1At([...many, code(0.75, false, true)], 0.7)), { 'book/4k': { span: 10, plain: 10 }, 'code/docstring': { span: 0, plain: 1 } });
+});
+
+// One tuned dev set: `at(weight, margin)` gives its questions' outcomes under a setting
+// (undefined: the lexical outcomes).
+function tuned(group: string, languages: (string | undefined)[], vetoOnly: boolean, lexical: Scored[], at: (w: number, m: number) => Scored[] | undefined): TunedSet {
+  const fused = new Map(WEIGHT_GRID.flatMap((weight) => MARGIN_GRID.map((lexicalMargin) => [settingKey({ weight, lexicalMargin }), at(weight, lexicalMargin) ?? lexical] as const)));
+  return { group, questions: lexical.length, lexical, fused, agreement: lexical.length, languages, vetoOnly };
+}
+const hit: Scored = { top1: true, file: true, rr: 1 };
+const miss: Scored = { top1: false, file: true, rr: 0.5 };
+
+function tunedSets(vetoOnly: boolean): TunedSet[] {
+  return [
+    // Python: only (0.3, 0.05) finds the first question's answer first.
+    tuned('p/docstring', ['python', 'python'], false, [miss, miss], (w, m) => (w === 0.3 && m === 0.05 ? [hit, miss] : undefined)),
+    // JavaScript that may choose: (0.9, 0.2), (0.8, 0.2) and (0.5, 0.5) find it first.
+    tuned('j/docstring', ['javascript'], false, [miss], (w, m) => ((w === 0.9 && m === 0.2) || (w === 0.8 && m === 0.2) || (w === 0.5 && m === 0.5) ? [hit] : undefined)),
+    // JavaScript the model was trained on: (0.8, m >= 0.1) loses its first question, (0.5, 0.5) gains the second.
+    tuned('jv/docstring', ['javascript', 'javascript'], vetoOnly, [hit, miss], (w, m) => (w === 0.8 && m >= 0.1 ? [miss, miss] : w === 0.5 && m === 0.5 ? [hit, hit] : undefined)),
+  ];
+}
+
+test('fusion tuning: each language gets the best setting no dev group loses with; a veto-only set can forbid a setting but not choose one', () => {
+  const vetoed = tuneReport(tunedSets(true)).chosen;
+  assert.deepEqual([vetoed.languages.get('python')!.weight, vetoed.languages.get('python')!.margin], [0.3, 0.05]);
+  // (0.8, 0.2) loses on the veto-only set; (0.5, 0.5) ties (0.9, 0.2) on the set that may choose, and the more lexical wins.
+  assert.deepEqual([vetoed.languages.get('javascript')!.weight, vetoed.languages.get('javascript')!.margin], [0.9, 0.2]);
+  // The shared setting over every question: (0.9, 0.2) gains on j, (0.3, 0.05) on p; j's gain is a whole group's.
+  assert.deepEqual([vetoed.global.weight, vetoed.global.margin], [0.9, 0.2]);
+  assert.equal(vetoed.languages.get('javascript')!.worst, 0);
+
+  // Counted as a set that may choose, the second set's gain at (0.5, 0.5) wins.
+  const counted = tuneReport(tunedSets(false)).chosen;
+  assert.deepEqual([counted.languages.get('javascript')!.weight, counted.languages.get('javascript')!.margin], [0.5, 0.5]);
+});
+
+test('fusion tuning: with no setting that gains without a loss, the lexical order is chosen', () => {
+  const sets = [tuned('p/docstring', ['python', 'python'], false, [hit, miss], (w) => (w < 1 ? [miss, hit] : undefined))];
+  const { chosen } = tuneReport(sets);
+  const p = chosen.languages.get('python')!;
+  assert.ok(p.weight === 1 || p.margin === 0, `lexical order: weight 1 or margin 0 (got ${p.weight}/${p.margin})`);
+  assert.equal(p.worst, 0);
+});
+
+test('fusion tuning: a setting that gains top-1 lines but loses a top-1 file or MRR on a group is not chosen', () => {
+  const wrongFile: Scored = { top1: false, file: false, rr: 0.5 };
+  const lost: Scored = { top1: false, file: true, rr: 0 };
+  const five = ['python', 'python', 'python', 'python', 'python'];
+  const sets = [
+    // (0.5, 0.5) gains two questions' lines but moves a third's first citation to another file;
+    // (0.6, 0.5) gains two but loses three answers from the citations (MRR 0.5 → 0.4);
+    // (0.7, 0.5) gains one and loses nothing.
+    tuned('p/docstring', five, false, [miss, miss, miss, miss, miss], (w, m) =>
+      m !== 0.5 ? undefined
+        : w === 0.5 ? [hit, hit, wrongFile, miss, miss]
+          : w === 0.6 ? [hit, hit, lost, lost, lost]
+            : w === 0.7 ? [hit, miss, miss, miss, miss] : undefined),
+  ];
+  const { chosen } = tuneReport(sets);
+  const p = chosen.languages.get('python')!;
+  assert.deepEqual([p.weight, p.margin, p.ok], [0.7, 0.5, true]);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analyze';
 import { bestLines, buildAnswer, composeText, isFragment, NOT_SURE, openingLines, type SegmentLines } from '../../src/core/answer';
 import { LexicalIndex, segmentTexts } from '../../src/core/lexicalIndex';
-import { confidentPrefix, fuse, type FusionParams } from '../../src/core/retrieve';
+import { confidentPrefix, fuse, fusionLanguage, fusionParams, queryLanguage, type FusionParams, type RetrieveContext } from '../../src/core/retrieve';
 
 test('analysis splits identifiers, keeps them whole, stems English and keeps numbers whole', () => {
   assert.deepEqual(analyze('getUserName'), ['getusername', 'get', 'user', 'name']);
@@ -268,4 +268,36 @@ test('equal scores come in path and segment order, whatever order the files were
   assert.deepEqual(results[0], [['a/one.txt#0', 'a/one.txt#1', 'b/two.txt#0'], ['a/one.txt#0', 'a/one.txt#1', 'b/two.txt#0', 'b/two.txt#1', 'c/three.txt#0', 'c/three.txt#1']]);
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
+});
+
+test('fusion language of a file: TypeScript counts as JavaScript; prose, data and minified files have none', () => {
+  assert.equal(fusionLanguage('src/core/retrieve.ts'), 'javascript');
+  assert.equal(fusionLanguage('lib/index.mjs'), 'javascript');
+  assert.equal(fusionLanguage('ui/App.tsx'), 'javascript');
+  assert.equal(fusionLanguage('pkg/attr/_make.py'), 'python');
+  assert.equal(fusionLanguage('main.go'), 'go');
+  assert.equal(fusionLanguage('README.md'), undefined);
+  assert.equal(fusionLanguage('package.json'), undefined);
+  assert.equal(fusionLanguage('dist/app.min.js'), undefined);
+});
+
+test("a query's language is the one most of the lexical side's first 10 files are in; a tie goes to the one ranked first", () => {
+  assert.equal(queryLanguage(['a.py', 'README.md', 'b.js', 'c.ts', 'd.py', 'e.mjs']), 'javascript');
+  assert.equal(queryLanguage(['a.py', 'b.js', 'c.js', 'd.py']), 'python');
+  assert.equal(queryLanguage(['README.md', 'a.py', 'guide.txt']), undefined);
+  // The 11th and later candidates do not count.
+  assert.equal(queryLanguage([...Array(6).fill('a.py'), ...Array(4).fill('b.ts'), ...Array(5).fill('c.ts')]), 'python');
+  assert.equal(queryLanguage([]), undefined);
+});
+
+test('fusion settings: the caller, else the query language\'s own in model.json, else model.json\'s shared ones, else the defaults', () => {
+  // Only model.config.retrieval is read.
+  const ctx = (retrieval: unknown): RetrieveContext => ({ model: { config: { retrieval } } }) as unknown as RetrieveContext;
+  const declared = ctx({ fusionWeight: 0.6, lexicalMargin: 0.05, languages: { javascript: { fusionWeight: 0.9 }, python: { fusionWeight: 0.3, lexicalMargin: 0.2 } } });
+  assert.deepEqual(fusionParams(declared, {}, 'javascript'), { weight: 0.9, lexicalMargin: 0.05 });
+  assert.deepEqual(fusionParams(declared, {}, 'python'), { weight: 0.3, lexicalMargin: 0.2 });
+  assert.deepEqual(fusionParams(declared, {}, 'go'), { weight: 0.6, lexicalMargin: 0.05 });
+  assert.deepEqual(fusionParams(declared, {}), { weight: 0.6, lexicalMargin: 0.05 });
+  assert.deepEqual(fusionParams(declared, { fusionWeight: 0.4 }, 'python'), { weight: 0.4, lexicalMargin: 0.2 });
+  assert.deepEqual(fusionParams(ctx(undefined), {}, 'python'), { weight: 0.9, lexicalMargin: 0.1 });
 });

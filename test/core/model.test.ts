@@ -57,6 +57,22 @@ test('wrong names in model.json are named, with the contract names', { skip }, a
   } finally { await cleanup(); }
 });
 
+test('bad per-language fusion settings in model.json are named', { skip }, async () => {
+  const { dir, cleanup } = await copyModel();
+  try {
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    json.retrieval = { ...json.retrieval, languages: { python: { fusionWeight: 0.3, lexicalMargin: 0.05 }, javascript: { fusionWeight: 1.5 }, go: 'lexical' } };
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await assert.rejects(loadModel(dir, 'cpu', recordingLogger()), (e: unknown) => {
+      assert.ok(e instanceof ModelContractError);
+      assert.match(e.message, /retrieval\.languages\.javascript\.fusionWeight must be a number in \[0, 1\]/);
+      assert.match(e.message, /retrieval\.languages\.go must be an object/);
+      assert.doesNotMatch(e.message, /languages\.python/);
+      return true;
+    });
+  } finally { await cleanup(); }
+});
+
 test('a graph whose own names differ from model.json is named', { skip }, async () => {
   const { dir, cleanup } = await copyModel();
   try {
