@@ -73,6 +73,8 @@ const NAMES = ['Orlanda Finch', 'Tobiah Marsh', 'Ysolde Crane', 'Edric Vane', 'M
 const PLACES = ['Port Idris', 'Kelmarsh', 'Valbrenne', 'Osterwick', 'Duncaster', 'Harrowgate Mill', 'Fenwick Cove', 'Amberly', 'Stonehaven Quay', 'Wexmoor'];
 const WORDS = ['marigold', 'thistledown', 'quicksilver', 'juniper', 'cormorant', 'lodestar', 'saffron', 'bramblewood', 'kestrel', 'moonwort'];
 const HOURS = ['half past six', 'a quarter to eight', 'seven', 'nine', 'twenty past five', 'ten'];
+/** Each named slot's list ({number} is made up instead). */
+const SLOT_VALUES: Readonly<Record<string, readonly string[]>> = { thing: THINGS, group: GROUPS, item: ITEMS, name: NAMES, place: PLACES, word: WORDS, hour: HOURS };
 
 export type Depth = 'start' | 'middle' | 'end';
 export const DEPTHS: readonly Depth[] = ['start', 'middle', 'end'];
@@ -111,7 +113,7 @@ export function makeFact(t: number, rand: () => number, used: Set<string>): { fa
       used.add(n);
       slots[key] = n;
     } else {
-      slots[key] = fresh({ thing: THINGS, group: GROUPS, item: ITEMS, name: NAMES, place: PLACES, word: WORDS, hour: HOURS }[key]!);
+      slots[key] = fresh(SLOT_VALUES[key]!);
     }
   }
   const fill = (s: string): string => s.replace(/\{(\w+)\}/g, (_, k: string) => slots[k]!);
@@ -174,4 +176,49 @@ export function factQuestions(setName: string, path: string, facts: readonly Pla
     id: `${setName}/${firstIndex + i}`, kind: 'fact', question: f.question, value: f.value, depth: f.depth,
     template: FACTS[f.template]!.question, answers: [{ path, startLine: f.line, endLine: f.line }],
   }));
+}
+
+/** A question the haystack cannot answer: a fact template's question about subjects nothing planted in it names. */
+export interface UnanswerableFact {
+  readonly question: string;
+  readonly template: number;
+}
+
+/**
+ * One unanswerable question per planted fact, from the same template: the text holds that
+ * relation about another subject ("the lamplighters were guided by Alaric Stone"), and the
+ * question asks it of a subject the haystack never mentions ("Who guided the salt traders through
+ * the desert?"): an engine that answers the relation whatever the subject answers it wrongly.
+ * Every slot value found in a planted fact (subjects and values alike) is ruled out, and so is
+ * every subject already asked, so no two of these ask the same thing; a template whose list has
+ * run out is skipped (none does at 4 facts per depth). `seed` makes it deterministic.
+ */
+export function unanswerableFacts(facts: readonly PlantedFact[], seed: number): UnanswerableFact[] {
+  // Its own stream, so that the planted facts (drawn from `seed` by plantFacts) stay as they were.
+  const rand = prng((seed ^ 0x756e616e) >>> 0);
+  const used = new Set(Object.values(SLOT_VALUES).flat().filter((v) => facts.some((f) => f.fact.includes(v))));
+  const out: UnanswerableFact[] = [];
+  for (const f of facts) {
+    const template = FACTS[f.template % FACTS.length]!;
+    const slots: Record<string, string> = {};
+    let complete = true;
+    for (const slot of template.question.match(/\{\w+\}/g) ?? []) {
+      const key = slot.slice(1, -1);
+      if (slots[key] !== undefined) continue;
+      const free = (SLOT_VALUES[key] ?? []).filter((v) => !used.has(v));
+      if (free.length === 0) { complete = false; break; }
+      slots[key] = free[Math.floor(rand() * free.length)]!;
+      used.add(slots[key]);
+    }
+    if (complete) out.push({ question: template.question.replace(/\{(\w+)\}/g, (_, k: string) => slots[k]!), template: f.template });
+  }
+  return out;
+}
+
+/**
+ * The unanswerable questions of a haystack's workspace: no value and no answer lines, their own
+ * kind, and ids of their own (`…/u0`, `…/u1`), so they cannot be taken for planted facts.
+ */
+export function unanswerableQuestions(setName: string, asked: readonly UnanswerableFact[]): Question[] {
+  return asked.map((u, i) => ({ id: `${setName}/u${i}`, kind: 'unanswerable', question: u.question, template: FACTS[u.template]!.question, answers: [] }));
 }

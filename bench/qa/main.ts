@@ -134,7 +134,7 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
     return { results: [], tune: body };
   }
   const questions = new Map<string, Question>();
-  for (const s of sets) for (const q of s.questions) questions.set(q.id, q);
+  for (const s of sets) for (const q of [...s.questions, ...(s.unanswerable ?? [])]) questions.set(q.id, q);
   const results: SetOutcome[] = [];
   const modes = modesFor(config);
   for (const set of sets) {
@@ -145,10 +145,14 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
       const of = r.outcomes.filter((o) => o.mode === m);
       return of.length ? `${m} ${of.filter((o) => o.top1Lines).length}/${of.length}` : undefined;
     }).filter(Boolean);
+    const anyway = r.unanswerable?.length ? `; unanswerable answered anyway ${modes.map((m) => {
+      const of = r.unanswerable!.filter((o) => o.mode === m);
+      return `${m} ${of.filter((o) => o.answeredAnyway).length}/${of.length}`;
+    }).join(', ')}` : '';
     // Written after every set, so that a run stopped before its largest books still leaves
     // what it measured.
     writeReport(options, config, questions, results, false);
-    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')}${anyway} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const section = writeReport(options, config, questions, results, true);
   return { section, results };

@@ -11,8 +11,10 @@ export interface Place {
  * - docstring: the first sentence of a definition's docstring, asked of a copy without it.
  * - reworded: a developer's question made from that sentence by bench/qa/templates.ts.
  * - fact: a question about a fact sentence planted in a book.
+ * - unanswerable: a fact template's question about a subject nothing in the book's haystack
+ *   names (bench/qa/books.ts unanswerableFacts); no value, no answers: only "not sure" is right.
  */
-export type QuestionKind = 'docstring' | 'reworded' | 'fact';
+export type QuestionKind = 'docstring' | 'reworded' | 'fact' | 'unanswerable';
 
 export interface Question {
   readonly id: string;
@@ -44,6 +46,11 @@ export interface QuestionSet {
   /** Approximate tokens of the workspace (books: the haystack size asked for). */
   readonly tokens?: number;
   readonly questions: readonly Question[];
+  /**
+   * Books: questions the haystack cannot answer, asked after `questions` and scored apart from
+   * them (run.ts SetOutcome.unanswerable), so that no figure of the questions above moves.
+   */
+  readonly unanswerable?: readonly Question[];
 }
 
 export function overlaps(place: Place | undefined, answer: Place): boolean {

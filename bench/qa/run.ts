@@ -54,6 +54,8 @@ export interface Outcome {
   readonly answerText?: string;
   /** Facts answered with a span: the span head's calibrated confidence. */
   readonly confidence?: number;
+  /** Unanswerable questions: a span answer came although the text cannot answer (top-1 and MRR are 0 and mean nothing). */
+  readonly answeredAnyway?: boolean;
 }
 
 export interface ReadInfo {
@@ -65,9 +67,12 @@ export interface ReadInfo {
 }
 
 export interface SetOutcome {
-  readonly set: Omit<QuestionSet, 'questions'> & { readonly questions: number };
+  readonly set: Omit<QuestionSet, 'questions' | 'unanswerable'> & { readonly questions: number; readonly unanswerable?: number };
   readonly read: ReadInfo;
+  /** The set's questions; every figure of the report but the unanswerable column is made of these. */
   readonly outcomes: Outcome[];
+  /** The set's unanswerable questions (books), kept apart so that no other figure counts them. */
+  readonly unanswerable?: Outcome[];
 }
 
 // The answer fields of the contract (api.ts after the engine branch): read when present, so that
@@ -102,6 +107,10 @@ export function score(question: Question, mode: Mode, answer: ContractAnswer, re
     top1Lines: hit(top),
     reciprocalRank: rank >= 0 ? 1 / (rank + 1) : 0,
   };
+  if (question.kind === 'unanswerable') {
+    // Only "not sure" with passages is right: a confident span claims an answer the text does not hold.
+    return { ...outcome, answerKind: answer.kind ?? 'generated', answerText: answer.text.slice(0, 200), confidence: answer.kind === 'span' ? answer.confidence : undefined, answeredAnyway: answer.kind === 'span' };
+  }
   if (question.value === undefined) return outcome;
   const value = normalise(question.value);
   return {
@@ -157,26 +166,31 @@ export async function runSet(set: QuestionSet, options: RunOptions): Promise<Set
       }
       return file.slice(c.startLine - 1, c.endLine).join('\n');
     };
-    const outcomes: Outcome[] = [];
-    for (const question of set.questions) {
-      for (const mode of options.modes) {
-        const started = performance.now();
-        let citationsAt: number | undefined;
-        const query: QueryOptions = {
-          ...MODE_QUERY[mode],
-          // Code questions are scored on citations alone; facts need the answer's words.
-          maxTokens: question.value === undefined ? 1 : 16,
-          onEvent: (e) => { if (e.type === 'citations' && citationsAt === undefined) citationsAt = performance.now(); },
-        };
-        const answer = (await engine.ask(question.question, query)) as ContractAnswer;
-        const done = performance.now();
-        // The first quoted passage: the answer's own once passages exist, else the top citation's lines.
-        const first = answer.passages ? answer.passages[0]?.text : citedText(answer.citations[0]);
-        outcomes.push(score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first));
+    const askAll = async (asked: readonly Question[]): Promise<Outcome[]> => {
+      const outcomes: Outcome[] = [];
+      for (const question of asked) {
+        for (const mode of options.modes) {
+          const started = performance.now();
+          let citationsAt: number | undefined;
+          const query: QueryOptions = {
+            ...MODE_QUERY[mode],
+            // Code questions are scored on citations alone; facts (and unanswerable ones, asked alike) need the answer's words.
+            maxTokens: question.kind === 'docstring' || question.kind === 'reworded' ? 1 : 16,
+            onEvent: (e) => { if (e.type === 'citations' && citationsAt === undefined) citationsAt = performance.now(); },
+          };
+          const answer = (await engine.ask(question.question, query)) as ContractAnswer;
+          const done = performance.now();
+          // The first quoted passage: the answer's own once passages exist, else the top citation's lines.
+          const first = answer.passages ? answer.passages[0]?.text : citedText(answer.citations[0]);
+          outcomes.push(score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first));
+        }
       }
-    }
-    const { questions, ...rest } = set;
-    return { set: { ...rest, questions: questions.length }, read, outcomes };
+      return outcomes;
+    };
+    const outcomes = await askAll(set.questions);
+    const { questions, unanswerable, ...rest } = set;
+    if (!unanswerable?.length) return { set: { ...rest, questions: questions.length }, read, outcomes };
+    return { set: { ...rest, questions: questions.length, unanswerable: unanswerable.length }, read, outcomes, unanswerable: await askAll(unanswerable) };
   } finally {
     await engine.dispose();
   }

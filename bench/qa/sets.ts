@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sizeLabel } from '../common';
 import { shuffled } from '../corpus';
-import { cutBook, factQuestions, loadBook, plantFacts, type BookSource } from './books';
+import { cutBook, factQuestions, loadBook, plantFacts, unanswerableFacts, unanswerableQuestions, type BookSource } from './books';
 import { codeSets, type CodeSource } from './code';
 import type { QuestionSet, Split } from './questions';
 import { syncFolder } from './workspace';
@@ -71,13 +71,16 @@ export async function buildSets(
           const name = `${source.name}/${sizeLabel(size.tokens)}`;
           // Each haystack of one size starts elsewhere in the book, so they are different texts.
           const haystack = cutBook(book, Math.round(size.tokens * bpt), Math.floor((h * book.length) / count));
-          const { text, facts } = plantFacts(haystack, size.perDepth, 1000 * size.tokens + h + (split === 'dev' ? 7 : 0));
+          const seed = 1000 * size.tokens + h + (split === 'dev' ? 7 : 0);
+          const { text, facts } = plantFacts(haystack, size.perDepth, seed);
           const file = `${source.name}.txt`;
           const dir = join(workspaces, 'books', `${source.name}-${sizeLabel(size.tokens)}-${h}`);
           syncFolder(dir, new Map([[file, text]]));
           sets.push({
             name: `${name}#${h}`, group: name, source: source.name, split, kind: 'book', workspace: dir, tokens: size.tokens,
             questions: factQuestions(`${name}#${h}`, file, facts),
+            // As many as the planted facts, from the same templates, about subjects not planted here.
+            unanswerable: unanswerableQuestions(`${name}#${h}`, unanswerableFacts(facts, seed)),
           });
         }
       }
