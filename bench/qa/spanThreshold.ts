@@ -6,7 +6,9 @@
 // answer is the span with its confidence, and the threshold is the lowest confidence above which
 // the answers are still exactly right at the target precision. A span answer puts its passage
 // first, so every dev question (code too) is also asked without span answers, and the threshold
-// must not lower any dev set's top-1 citation. The test sets are never looked at.
+// must not lower any dev set's top-1 citation. The test sets are never looked at. The dev book's
+// unanswerable questions (bench/qa/books.ts) are asked too, and the grid shows how many of them
+// each threshold answers with a span anyway; they do not take part in the choice.
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +94,15 @@ export function chooseWithCitations(trials: readonly SpanTrial[]): ThresholdChoi
   return { answered: 0, right: 0 };
 }
 
+/**
+ * How many unanswerable questions a threshold `t` answers with a span anyway, from each one's span
+ * confidence at threshold 0 (-1 where no span came): the engine shows a span iff its confidence
+ * reaches the threshold (src/core/answer.ts buildAnswer). Pure, for tests.
+ */
+export function answeredAnyway(confidences: readonly number[], t: number): number {
+  return confidences.filter((c) => c >= 0 && c >= t).length;
+}
+
 /** Asks every dev question with and without span answers; returns the report and the choice. */
 export async function tuneSpanThreshold(modelDir: string, sets: readonly QuestionSet[], memoryDir: string, maxFileBytes: number, log: (line: string) => void): Promise<string> {
   const dev = sets.filter((s) => s.split === 'dev');
@@ -99,14 +110,18 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
   const eager = await withThreshold(modelDir, 0);
   const never = await withThreshold(modelDir, 1); // a calibrated confidence is a sigmoid: below 1
   const trials: SpanTrial[] = [];
+  // The span confidence of each unanswerable dev question (-1: no span at all), answered at t when ≥ t.
+  const unanswerable: number[] = [];
   try {
     for (const set of dev) {
-      const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet(set, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
+      // Without span answers nothing is answered anyway: the unanswerable questions are asked with them only.
+      const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet({ ...set, unanswerable: undefined }, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
       const plain = new Map(p.outcomes.map((o) => [o.id, o.top1Lines]));
       for (const o of e.outcomes) {
         trials.push({ group: set.group, fact: set.kind === 'book', confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
       }
-      log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers`);
+      for (const o of e.unanswerable ?? []) unanswerable.push(o.answeredAnyway ? o.confidence ?? -1 : -1);
+      log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers${e.unanswerable?.length ? `, ${e.unanswerable.length} unanswerable with them` : ''}`);
     }
   } finally {
     await rm(eager, { recursive: true, force: true });
@@ -119,15 +134,15 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
     const above = facts.filter((x) => x.confidence >= t);
     const right = above.filter((x) => x.exact).length;
     const top = top1At(trials, t);
-    return `| ${t.toFixed(4)} | ${above.length} | ${right} | ${above.length ? (100 * right / above.length).toFixed(1) : '-'} | ${groups.map((g) => `${top.get(g)!.span}/${top.get(g)!.plain}`).join(' | ')} |`;
+    return `| ${t.toFixed(4)} | ${above.length} | ${right} | ${above.length ? (100 * right / above.length).toFixed(1) : '-'} | ${answeredAnyway(unanswerable, t)}/${unanswerable.length} | ${groups.map((g) => `${top.get(g)!.span}/${top.get(g)!.plain}`).join(' | ')} |`;
   };
   const grid = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, ...(choice.threshold === undefined ? [] : [choice.threshold])].sort((a, b) => a - b);
   return [
-    `Dev sets: ${facts.length} planted facts of the dev book, ${trials.length - facts.length} code questions; `
+    `Dev sets: ${facts.length} planted facts of the dev book, ${unanswerable.length} unanswerable questions of it (not used in the choice), ${trials.length - facts.length} code questions; `
       + `with span answers at threshold 0, ${facts.filter((x) => x.exact).length} facts are answered exactly.`,
     '',
-    `| threshold | facts answered | exactly right | precision % | ${groups.map((g) => `${g} top-1 (span/without)`).join(' | ')} |`,
-    `|---:|---:|---:|---:|${groups.map(() => '---:').join('|')}|`,
+    `| threshold | facts answered | exactly right | precision % | unanswerable answered anyway | ${groups.map((g) => `${g} top-1 (span/without)`).join(' | ')} |`,
+    `|---:|---:|---:|---:|---:|${groups.map(() => '---:').join('|')}|`,
     ...grid.map(row),
     '',
     choice.threshold === undefined

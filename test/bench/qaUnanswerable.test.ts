@@ -8,6 +8,7 @@ import { cutBook, factQuestions, plantFacts, unanswerableFacts, unanswerableQues
 import type { Question } from '../../bench/qa/questions';
 import { formatQaSection, groupSummaries } from '../../bench/qa/report';
 import { score, type Outcome, type SetOutcome } from '../../bench/qa/run';
+import { answeredAnyway } from '../../bench/qa/spanThreshold';
 
 const book = Array.from({ length: 400 }, (_, i) => `Ge${i}:1 And it came to pass on day ${i}.`).join('\n');
 const haystack = cutBook(book, 8000, 100);
@@ -94,4 +95,12 @@ test('report: unanswerable outcomes fill their own column and move no planted-fa
   assert.match(section, /Unanswerable: answered anyway/);
   const old = formatQaSection({ command: 'c', date: 'd', minutes: 1, model: 'm', quick: false, modes: ['auto'], load: 'l', groups: [before!], notRun: [] });
   assert.equal(old.split('\n').find((l) => l.startsWith('| b/4k |'))!.split('|').length, row.split('|').length, 'results without them keep the table square');
+});
+
+test('span threshold grid: an unanswerable question is answered at t when its span confidence reaches t', () => {
+  const confidences = [0.95, 0.7, 0.61, 0.3, -1];
+  assert.equal(answeredAnyway(confidences, 0), 4, 'no span at all (-1) is never answered');
+  assert.equal(answeredAnyway(confidences, 0.61), 3);
+  assert.equal(answeredAnyway(confidences, 0.9), 1);
+  assert.equal(answeredAnyway(confidences, 0.99), 0);
 });
