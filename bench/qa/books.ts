@@ -187,11 +187,12 @@ export interface UnanswerableFact {
 /**
  * One unanswerable question per planted fact, from the same template: the text holds that
  * relation about another subject ("the lamplighters were guided by Alaric Stone"), and the
- * question asks it of a subject the haystack never mentions ("Who guided the salt traders through
+ * question asks it of a subject no planted fact mentions ("Who guided the salt traders through
  * the desert?"): an engine that answers the relation whatever the subject answers it wrongly.
  * Every slot value found in a planted fact (subjects and values alike) is ruled out, and so is
  * every subject already asked, so no two of these ask the same thing; a template whose list has
- * run out is skipped (none does at 4 facts per depth). `seed` makes it deterministic.
+ * run out is skipped (none does for the seeds of bench/qa/sets.ts, up to 4 facts per depth).
+ * `seed` makes it deterministic.
  */
 export function unanswerableFacts(facts: readonly PlantedFact[], seed: number): UnanswerableFact[] {
   // Its own stream, so that the planted facts (drawn from `seed` by plantFacts) stay as they were.

@@ -186,11 +186,11 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
   haystacks, 2 per depth; 1M and 10M: 1 haystack, 4 per depth. A haystack longer than the book
   repeats it (the KJV is about 1.7M tokens, so 10M is the KJV about six times).
 - **unanswerable**: for every planted fact of a haystack, its template's question about subjects
-  that haystack never names (other names, groups, things and places from the same lists, none of
-  them in any planted fact), so the text holds the relation only about someone else: "Who guided
-  the salt traders through the desert?" where only the lamplighters' guide is planted. As many as
-  the planted facts (n), asked after them, and counted in no other column: n and every other
-  figure are the planted facts' alone.
+  no planted fact of that haystack names (other names, groups, things and places from the same
+  lists), so the text holds the relation only about someone else: "Who guided the salt traders
+  through the desert?" where only the lamplighters' guide is planted. As many as the planted facts
+  (n; the same templates, subjects drawn from the haystack's seed), asked after them, and counted
+  in no other column: n and every other figure are the planted facts' alone.
 - **Scores**: top-1 file = the first citation is in an answer's file; top-1 lines = it also
   overlaps the answer's lines; MRR@10 over the citations the engine returns (it returns 5, so
   this is MRR@5); value in first passage = the planted value is in the
