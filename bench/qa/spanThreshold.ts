@@ -7,8 +7,9 @@
 // the answers are still exactly right at the target precision. A span answer puts its passage
 // first, so every dev question (code too) is also asked without span answers, and the threshold
 // must not lower any dev set's top-1 citation. The test sets are never looked at. The dev book's
-// unanswerable questions (bench/qa/books.ts) are asked too, and the grid shows how many of them
-// each threshold answers with a span anyway; they do not take part in the choice.
+// unanswerable questions (bench/qa/books.ts) are asked too: a span answer to one is a wrong
+// answer, counted against the precision like a wrong span to a planted fact, because a user must
+// get "not sure" where the text does not hold the answer.
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,12 +79,14 @@ export function top1At(trials: readonly SpanTrial[], t: number): Map<string, { s
 }
 
 /**
- * The threshold: the lowest span confidence at which the dev facts answered are exactly right at
- * PRECISION_TARGET (chooseThreshold) and no dev set's top-1 lines falls below its figure without
- * span answers (a span answer puts its passage first: a wrong confident span costs the citation).
+ * The threshold: the lowest span confidence at which the dev answers given (to planted facts, and
+ * to the unanswerable questions whose span confidences are `unanswerable`, -1 for none: each a
+ * wrong answer) are exactly right at PRECISION_TARGET (chooseThreshold) and no dev set's top-1
+ * lines falls below its figure without span answers (a span answer puts its passage first: a
+ * wrong confident span costs the citation).
  */
-export function chooseWithCitations(trials: readonly SpanTrial[]): ThresholdChoice {
-  const facts = trials.filter((x) => x.fact);
+export function chooseWithCitations(trials: readonly SpanTrial[], unanswerable: readonly number[] = []): ThresholdChoice {
+  const facts = [...trials.filter((x) => x.fact), ...unanswerable.filter((c) => c >= 0).map((confidence) => ({ confidence, exact: false }))];
   const candidates = [...new Set(facts.map((x) => x.confidence))].sort((a, b) => a - b);
   for (const t of candidates) {
     const above = facts.filter((x) => x.confidence >= t);
@@ -129,7 +132,7 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
   }
   const facts = trials.filter((x) => x.fact);
   const groups = [...new Set(trials.map((x) => x.group))];
-  const choice = chooseWithCitations(trials);
+  const choice = chooseWithCitations(trials, unanswerable);
   const row = (t: number): string => {
     const above = facts.filter((x) => x.confidence >= t);
     const right = above.filter((x) => x.exact).length;
@@ -138,7 +141,7 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
   };
   const grid = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, ...(choice.threshold === undefined ? [] : [choice.threshold])].sort((a, b) => a - b);
   return [
-    `Dev sets: ${facts.length} planted facts of the dev book, ${unanswerable.length} unanswerable questions of it (not used in the choice), ${trials.length - facts.length} code questions; `
+    `Dev sets: ${facts.length} planted facts of the dev book, ${unanswerable.length} unanswerable questions of it (a span answer to one is a wrong answer), ${trials.length - facts.length} code questions; `
       + `with span answers at threshold 0, ${facts.filter((x) => x.exact).length} facts are answered exactly.`,
     '',
     `| threshold | facts answered | exactly right | precision % | unanswerable answered anyway | ${groups.map((g) => `${g} top-1 (span/without)`).join(' | ')} |`,
@@ -148,6 +151,7 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
     choice.threshold === undefined
       ? `No threshold keeps ${PRECISION_TARGET * 100}% precision with ${MIN_ANSWERED} or more answers without lowering a dev set's top-1.`
       : `Chosen: spanThreshold ${choice.threshold.toFixed(4)}, the lowest keeping ${PRECISION_TARGET * 100}% precision with ≥ ${MIN_ANSWERED} answers `
-        + `and no dev set's top-1 lines below its figure without span answers: ${choice.answered} facts answered, ${choice.right} exactly right.`,
+        + `(unanswerable questions answered count as wrong) and no dev set's top-1 lines below its figure without span answers: `
+        + `${choice.answered} answers, ${choice.right} exactly right (${answeredAnyway(unanswerable, choice.threshold)} of them to unanswerable questions).`,
   ].join('\n');
 }

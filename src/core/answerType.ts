@@ -5,6 +5,7 @@
 // for "At what time does the boat for Kelmarsh depart?"); a span that is not of the asked kind
 // is not the answer whatever its score, so the head's best span of the right kind is taken.
 // English questions only; any other question has no type and every span fits.
+import { analyze, STOP_WORDS } from './analyze';
 
 export type AnswerType = 'person' | 'place' | 'number' | 'time';
 
@@ -160,14 +161,39 @@ export function questionNames(question: string): string[] {
 }
 
 /**
- * Whether `passage` mentions every name the question does. A passage that never names Lenora
- * Pike cannot say which town she is from, however sure the span head is of some town in it.
+ * The head words of the two-word phrases a question names things by ("the salt traders", "the
+ * copper chest" → traders, chest): after "the", two words that are neither function words nor
+ * names, the second the head. A question with do/does/did ends on its verb ("How much does the
+ * oil lamp cost?"), so its last word heads nothing.
+ */
+export function questionSubjects(question: string): string[] {
+  const all = words(question);
+  const lower = all.map((w) => w.toLowerCase());
+  const endsOnVerb = lower.some((w) => w === 'do' || w === 'does' || w === 'did');
+  const content = (i: number): boolean => i < all.length && !STOP_WORDS.has(lower[i]!) && !isNameWord(all[i]!) && /^\p{L}/u.test(all[i]!);
+  const heads: string[] = [];
+  lower.forEach((w, i) => {
+    if (w !== 'the' || !content(i + 1) || !content(i + 2)) return;
+    if (endsOnVerb && i + 2 === all.length - 1) return;
+    heads.push(lower[i + 2]!);
+  });
+  return heads;
+}
+
+/**
+ * Whether `passage` mentions every name the question does and the head of every thing it names
+ * by a two-word phrase (stemmed: "trader" is "traders"). A passage that never names Lenora Pike
+ * cannot say which town she is from, nor one that never mentions traders who guided the salt
+ * traders, however sure the span head is of a town or a guide in it.
  */
 export function mentionsNames(question: string, passage: string): boolean {
   const names = questionNames(question);
-  if (names.length === 0) return true;
+  const heads = questionSubjects(question);
+  if (names.length === 0 && heads.length === 0) return true;
   const present = new Set(words(passage).map((w) => w.toLowerCase().replace(/['’]s$/, '')));
-  return names.every((n) => present.has(n));
+  if (!names.every((n) => present.has(n))) return false;
+  const terms = new Set(analyze(passage));
+  return heads.every((h) => analyze(h).every((t) => terms.has(t)));
 }
 
 function firstWord(s: string): string {

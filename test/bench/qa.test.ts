@@ -246,6 +246,11 @@ test('span threshold with citations: no dev set may lose its first citation to a
   // A confident span that moves a wrong first citation to the right one is no loss.
   assert.equal(chooseWithCitations([...many, code(0.75, true, false)]).threshold, 0.7);
   assert.deepEqual(Object.fromEntries(top1At([...many, code(0.75, false, true)], 0.7)), { 'book/4k': { span: 10, plain: 10 }, 'code/docstring': { span: 0, plain: 1 } });
+  // A span answer to an unanswerable question is a wrong answer: one at 0.75 (of 10 answers at
+  // 0.7, 9 right = 90% < 95%) pushes the threshold above it; one at 0.5, or none (-1), does not.
+  assert.equal(chooseWithCitations(many, [0.75]).threshold, 0.8);
+  assert.equal(chooseWithCitations(many, [0.5, -1]).threshold, 0.7);
+  assert.deepEqual(chooseWithCitations(many, [0.75]), { threshold: 0.8, answered: 8, right: 8 });
 });
 
 // One tuned dev set: `at(weight, margin)` gives its questions' outcomes under a setting
