@@ -12,7 +12,7 @@ export type AnswerType = 'person' | 'place' | 'number' | 'time';
 // Checked in order: "what time" is a time before "what" is anything else.
 const TYPED: readonly (readonly [RegExp, AnswerType])[] = [
   [/\b(?:what|which)\s+(?:time|hour)\b|\bhow\s+(?:early|late)\b/, 'time'],
-  [/\bhow\s+(?:many|much|deep|far|long|old|tall|high|wide|heavy)\b|\b(?:what|which)\s+(?:number|amount|price|year|age|sum)\b/, 'number'],
+  [/\bhow\s+(?:many|much|deep|far|long|old|tall|high|wide|heavy)\b|\b(?:what|which)\s+(?:number|amount|price|year|age|sum)\b|\bwhat(?:'s|’s|\s+is|\s+was)\s+(?:the\s+|my\s+|our\s+|your\s+|its\s+|their\s+)?(?:[a-z]+\s+)?(?:pass\s?key|pass\s?code|pin|combination|number)\b/, 'number'],
   [/^(?:\W*\w+\W+){0,2}?(?:who|whom|whose)\b/, 'person'],
   [/^(?:\W*\w+\W+){0,2}?where\b|\b(?:which|what)\s+(?:town|city|village|country|island|port|river|county|kingdom|land|region|place|street)\b/, 'place'],
 ];
