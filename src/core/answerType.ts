@@ -1,10 +1,11 @@
-// What kind of answer a question asks for, and whether a span is of that kind: the answer-type
-// check of classic extractive question answering. "Who ..." wants a name, "Where ..." or
-// "Which town ..." a place name, "How many ..." a number, "At what time ..." a time. The span head alone often copies a word of the question's
-// own sentence instead ("caravan" for "Who guided the salt traders through the desert?", "ferry"
-// for "At what time does the boat for Kelmarsh depart?"); a span that is not of the asked kind
-// is not the answer whatever its score, so the head's best span of the right kind is taken.
-// English questions only; any other question has no type and every span fits.
+// What kind of answer a question asks for, and the answer of that kind a span holds: the
+// answer-type check of classic extractive question answering. "Who ..." wants a name, "Where
+// ..." or "Which town ..." a place name, "How many ..." a number, "At what time ..." a time.
+// The span head alone often copies a word of the question's own sentence instead ("caravan" for
+// "Who guided the salt traders through the desert?", "ferry" for "At what time does the boat for
+// Kelmarsh depart?"); span.ts takes the answer of the asked kind its spans hold most probability
+// for. Also here: whether a passage mentions what the question names at all (mentionsSubjects).
+// English questions only; any other question has no type and every span is its own answer.
 import { analyze, STOP_WORDS } from './analyze';
 
 export type AnswerType = 'person' | 'place' | 'number' | 'time';
@@ -186,7 +187,7 @@ export function questionSubjects(question: string): string[] {
  * cannot say which town she is from, nor one that never mentions traders who guided the salt
  * traders, however sure the span head is of a town or a guide in it.
  */
-export function mentionsNames(question: string, passage: string): boolean {
+export function mentionsSubjects(question: string, passage: string): boolean {
   const names = questionNames(question);
   const heads = questionSubjects(question);
   if (names.length === 0 && heads.length === 0) return true;

@@ -10,13 +10,14 @@
 // ("34898.\nGe2") or began inside a word ("uniper", "Port Idr") for a fifth of the planted
 // facts it had found. A soft break, where a hard-wrapped paragraph (most plain-text books) goes
 // on mid-sentence, does not end an answer: "Sabine\nWren" is a name, answered "Sabine Wren".
-// A question that asks for a name, a number or a time (answerType.ts) is answered by the
-// answer of that type that the head's spans hold the most probability for: spans are grouped by
-// the answer they make ("called Alaric", "Alaric Stone" and "Stone" all make "Alaric Stone"),
+// A question that asks for a name, a place, a number or a time (answerType.ts) is answered by
+// the answer of that type that the head's spans hold the most probability for: spans are grouped
+// by the answer they make ("called Alaric", "Alaric Stone" and "Stone" all make "Alaric Stone"),
 // and its confidence is calibrated from its probability given that the answer is of that type.
-// On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 43,
-// and at the threshold tune-span chose from 21 of 22 answered to 38 of 38.
-import { expectedType, mentionsNames, typedAnswer } from './answerType';
+// On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 44,
+// and at the threshold tune-span chose from 21 (of 22 answered) to 40 (of 40). A passage that
+// does not mention what the question names gives no answer (confidence 0).
+import { expectedType, mentionsSubjects, typedAnswer } from './answerType';
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
@@ -129,8 +130,8 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const text = passages[best.passage]!;
   const words = wholeWords(text, t.starts[best.startToken]!, t.ends[best.endToken]!);
   const { start, end } = (typed && typedAnswer(type, text, words.start, words.end, question)) || words;
-  // A passage that never names whom or what the question names cannot answer it.
-  const confidence = mentionsNames(question, text) ? best.confidence : 0;
+  // A passage that never mentions whom or what the question names cannot answer it.
+  const confidence = mentionsSubjects(question, text) ? best.confidence : 0;
   return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence };
 }
 
