@@ -65,9 +65,10 @@ interface Best {
 /**
  * The best answer span over `passages` for `question`, or undefined when the model has no span
  * graph (or there is no passage text). The caller compares `confidence` with
- * `model.config.answers.spanThreshold`.
+ * `model.config.answers.spanThreshold`. `typed: false` turns off answer types and the subject
+ * check (the head's own best span, as before them): for measuring what they add.
  */
-export async function extractSpan(model: LoadedModel, question: string, passages: readonly string[], signal?: AbortSignal): Promise<SpanAnswer | undefined> {
+export async function extractSpan(model: LoadedModel, question: string, passages: readonly string[], signal?: AbortSignal, options: { typed?: boolean } = {}): Promise<SpanAnswer | undefined> {
   if (!model.runtime.hasSpan) return undefined;
   const { tokenizer, config } = model;
   const sp = config.specialTokens;
@@ -85,7 +86,8 @@ export async function extractSpan(model: LoadedModel, question: string, passages
       if (from + width >= t.ids.length) break;
     }
   });
-  const type = expectedType(question);
+  const checks = options.typed !== false;
+  const type = checks ? expectedType(question) : undefined;
   // The best span of the asked type (answerType.ts), and the best of any kind for when the
   // passage holds none of that type.
   let typed: Best | undefined;
@@ -131,7 +133,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const words = wholeWords(text, t.starts[best.startToken]!, t.ends[best.endToken]!);
   const { start, end } = (typed && typedAnswer(type, text, words.start, words.end, question)) || words;
   // A passage that never mentions whom or what the question names cannot answer it.
-  const confidence = mentionsSubjects(question, text) ? best.confidence : 0;
+  const confidence = !checks || mentionsSubjects(question, text) ? best.confidence : 0;
   return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence };
 }
 
