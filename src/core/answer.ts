@@ -131,8 +131,8 @@ function cutsWord(text: string, at: number): boolean {
 }
 
 /**
- * A span that can be the answer: inside its passage, not blank, and whole words: a span cut
- * inside a word is a fragment ("Fatim" of "Fatima", "579039" of "5790390687") whatever its
+ * A span that can be the answer: inside its passage, not blank, not only function words, and
+ * whole words: a span cut inside a word is a fragment ("Fatim" of "Fatima", "579039" of "5790390687") whatever its
  * confidence.
  */
 function validSpan(span: SpanAnswer | undefined, segments: readonly SegmentLines[]): span is SpanAnswer {
@@ -141,6 +141,8 @@ function validSpan(span: SpanAnswer | undefined, segments: readonly SegmentLines
   if (!s || !Number.isInteger(span.start) || !Number.isInteger(span.end)) return false;
   const text = s.lines.join('\n');
   if (!(span.start >= 0 && span.end > span.start && span.end <= text.length && text.slice(span.start, span.end).trim() !== '')) return false;
+  // Only function words ("him", "of the") say nothing, however confident the head is.
+  if (analyze(text.slice(span.start, span.end)).length === 0) return false;
   return !cutsWord(text, span.start) && !cutsWord(text, span.end);
 }
 

@@ -215,6 +215,9 @@ test('a confident span is the answer, cited at its own line; a doubtful or broke
   // whole words, even one: an answer
   const moab = text.indexOf('Moab');
   assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, start: moab, end: moab + 4 }, spanThreshold: 0.7 }).text.split('\n\n')[0], 'Moab');
+  // only function words ("the", "of"): says nothing, not an answer
+  const of = text.indexOf('of Moab');
+  assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, start: of, end: of + 2 }, spanThreshold: 0.7 }).kind, 'passages');
 });
 
 test('in a script written without spaces, a span may begin and end anywhere', () => {
