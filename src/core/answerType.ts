@@ -64,23 +64,44 @@ export function isNameWord(word: string): boolean {
  * time question's is the time expression around the span's first number or time word ("past
  * five each morning" → "twenty past five"). Without a type, the span.
  */
-export function typedAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): { start: number; end: number } | undefined {
-  if (type === undefined) return { start, end };
+export function typedAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): Range | undefined {
+  return answerReader(type, text, question)(start, end);
+}
+
+export interface Range { readonly start: number; readonly end: number }
+
+/**
+ * typedAnswer for many spans of one passage: what every span shares (the question's words, the
+ * passage's words, which of them are names) is worked out once, not once a span.
+ */
+export function answerReader(type: AnswerType | undefined, text: string, question: string): (start: number, end: number) => Range | undefined {
+  if (type === undefined) return (start, end) => ({ start, end });
   const asked = new Set(words(question).map((w) => w.toLowerCase()));
-  const fresh = [...text.slice(start, end).matchAll(WORDS)]
+  const fresh = (start: number, end: number): { word: string; start: number; end: number }[] => [...text.slice(start, end).matchAll(WORDS)]
     .map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }))
     .filter((w) => !asked.has(w.word.toLowerCase()));
   switch (type) {
     case 'number':
-      return fresh.some((w) => isNumber(w.word)) ? { start, end } : undefined;
+      return (start, end) => (fresh(start, end).some((w) => isNumber(w.word)) ? { start, end } : undefined);
     case 'time': {
-      const anchor = fresh.find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
-      return anchor ? timeExpression(text, anchor.start, anchor.end) : undefined;
+      const all = timeWords(text);
+      return (start, end) => {
+        const anchor = fresh(start, end).find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
+        return anchor ? timeExpression(text, all, anchor.start, anchor.end) : undefined;
+      };
     }
     case 'person':
     case 'place': {
-      const names = fresh.filter((w) => nameAt(text, w.start, w.end));
-      return names.length ? wholeName(text, names[0]!.start, names[names.length - 1]!.end) : undefined;
+      const names = new Map<number, boolean>(); // by a word's start
+      const isName = (w: { start: number; end: number }): boolean => {
+        let v = names.get(w.start);
+        if (v === undefined) names.set(w.start, v = nameAt(text, w.start, w.end));
+        return v;
+      };
+      return (start, end) => {
+        const found = fresh(start, end).filter(isName);
+        return found.length ? wholeName(text, found[0]!.start, found[found.length - 1]!.end) : undefined;
+      };
     }
   }
 }
@@ -114,10 +135,16 @@ function opensSentence(text: string, at: number): boolean {
 const TIME_JOINERS = new Set(['past', 'to', 'a', 'after', 'before', 'and']);
 const TIME_TAIL = new Set(['a.m', 'p.m']);
 
-/** The time expression holding the word at `start..end`: the run of time words around it. */
-function timeExpression(text: string, start: number, end: number): { start: number; end: number } {
+interface Word { readonly word: string; readonly start: number; readonly end: number }
+
+/** The words of `text` as a time expression is read: "6:30" and "p.m" stay whole. */
+function timeWords(text: string): Word[] {
+  return [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’:.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu)].map((m) => ({ word: m[0], start: m.index, end: m.index + m[0].length }));
+}
+
+/** The time expression holding the word at `start..end` (`all`: timeWords of `text`): the run of time words around it. */
+function timeExpression(text: string, all: readonly Word[], start: number, end: number): Range {
   const timeWord = (w: string): boolean => isNumber(w) || TIME_WORDS.has(w.toLowerCase()) || TIME_JOINERS.has(w.toLowerCase()) || TIME_TAIL.has(w.toLowerCase());
-  const all = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’:.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu)].map((m) => ({ word: m[0], start: m.index, end: m.index + m[0].length }));
   let i = all.findIndex((w) => w.start <= start && start < w.end);
   if (i < 0) return { start, end };
   let j = i;

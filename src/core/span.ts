@@ -17,7 +17,7 @@
 // On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 44,
 // and at the threshold tune-span chose from 21 (of 22 answered) to 40 (of 40). A passage that
 // does not mention what the question names gives no answer (confidence 0).
-import { expectedType, mentionsSubjects, typedAnswer } from './answerType';
+import { answerReader, expectedType, mentionsSubjects } from './answerType';
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
@@ -92,6 +92,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   // passage holds none of that type.
   let typed: Best | undefined;
   let any: Best | undefined;
+  const readers = passages.map((p) => answerReader(type, p, question));
   for (let w0 = 0; w0 < windows.length; w0 += ROWS_PER_RUN) {
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
     const rows = windows.slice(w0, w0 + ROWS_PER_RUN);
@@ -118,7 +119,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
         const key = `${t.starts[r.from + s]!}:${t.ends[r.from + e]!}`;
         if (made.has(key)) return made.get(key);
         const w = wholeWords(text, t.starts[r.from + s]!, t.ends[r.from + e]!);
-        const c = typedAnswer(type, text, w.start, w.end, question);
+        const c = readers[r.passage]!(w.start, w.end);
         const answer = c ? `${c.start}:${c.end}` : undefined;
         made.set(key, answer);
         return answer;
@@ -131,7 +132,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const t = texts[best.passage]!;
   const text = passages[best.passage]!;
   const words = wholeWords(text, t.starts[best.startToken]!, t.ends[best.endToken]!);
-  const { start, end } = (typed && typedAnswer(type, text, words.start, words.end, question)) || words;
+  const { start, end } = (typed && readers[best.passage]!(words.start, words.end)) || words;
   // A passage that never mentions whom or what the question names cannot answer it.
   const confidence = !checks || mentionsSubjects(question, text) ? best.confidence : 0;
   return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence };
