@@ -51,7 +51,7 @@ function isNumber(word: string): boolean {
 }
 
 /** Whether `word` looks like (part of) a name: capitalised, not a sentence-opening word. */
-export function isNameWord(word: string): boolean {
+function isNameWord(word: string): boolean {
   return /^\p{Lu}/u.test(word) && !NOT_NAMES.has(word.toLowerCase());
 }
 
@@ -164,7 +164,7 @@ function timeExpression(text: string, all: readonly Word[], start: number, end: 
  * "Tobiah Marsh". Neighbouring capitalised words joined by a single space or line break are
  * taken, sentence-opening words ("And", "The") are not. Character offsets into `text`.
  */
-export function wholeName(text: string, start: number, end: number): { start: number; end: number } {
+function wholeName(text: string, start: number, end: number): { start: number; end: number } {
   const before = /([\p{L}][\p{L}'’-]*)[ \t]*\n?[ \t]*$/u;
   const after = /^[ \t]*\n?[ \t]*([\p{L}][\p{L}'’-]*)/u;
   for (;;) {
