@@ -60,9 +60,11 @@ function isNameWord(word: string): boolean {
  * words), or undefined when the span holds no answer of that type. Only words the question does
  * not hold count (an answer that repeats the question says nothing). A name or place question's
  * answer is the name, from the span's first to its last name word, widened to the whole name
- * ("called Alaric" → "Alaric Stone"); a number question's is the span, if it holds a number; a
- * time question's is the time expression around the span's first number or time word ("past
- * five each morning" → "twenty past five"). Without a type, the span.
+ * ("called Alaric" → "Alaric Stone"); a number question's is the number around the span's
+ * first number ("65748 cubits deep" → "65748", "two hundred and five men" → "two hundred and
+ * five"); a time question's is the time expression around the span's first number or time word
+ * ("past five each morning" → "twenty past five"). A span in a sentence about something else
+ * (see subjectSentences) holds no answer. Without a type, the span.
  */
 export function typedAnswer(type: AnswerType | undefined, text: string, start: number, end: number, question: string): Range | undefined {
   return answerReader(type, text, question)(start, end);
@@ -77,15 +79,23 @@ export interface Range { readonly start: number; readonly end: number }
 export function answerReader(type: AnswerType | undefined, text: string, question: string): (start: number, end: number) => Range | undefined {
   if (type === undefined) return (start, end) => ({ start, end });
   const asked = new Set(words(question).map((w) => w.toLowerCase()));
+  const about = subjectSentences(question, text);
   const fresh = (start: number, end: number): { word: string; start: number; end: number }[] => [...text.slice(start, end).matchAll(WORDS)]
     .map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }))
     .filter((w) => !asked.has(w.word.toLowerCase()));
   switch (type) {
-    case 'number':
-      return (start, end) => (fresh(start, end).some((w) => isNumber(w.word)) ? { start, end } : undefined);
+    case 'number': {
+      const all = timeWords(text);
+      return (start, end) => {
+        if (!about(start)) return undefined;
+        const anchor = fresh(start, end).find((w) => isNumber(w.word));
+        return anchor ? numberExpression(text, all, anchor.start) : undefined;
+      };
+    }
     case 'time': {
       const all = timeWords(text);
       return (start, end) => {
+        if (!about(start)) return undefined;
         const anchor = fresh(start, end).find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
         return anchor ? timeExpression(text, all, anchor.start, anchor.end) : undefined;
       };
@@ -99,6 +109,7 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
         return v;
       };
       return (start, end) => {
+        if (!about(start)) return undefined;
         const found = fresh(start, end).filter(isName);
         return found.length ? wholeName(text, found[0]!.start, found[found.length - 1]!.end) : undefined;
       };
@@ -129,6 +140,33 @@ function nameAt(text: string, start: number, end: number): boolean {
 function opensSentence(text: string, at: number): boolean {
   const before = text.slice(Math.max(0, at - 16), at).replace(/\s+$/u, '');
   return before === '' || /[.!?]["'’”)\]]*$/u.test(before);
+}
+
+/**
+ * The number written around the number word at `start` (`all`: timeWords of `text`): digits
+ * ("12,062", "3.5") or number words joined by spaces, hyphens or "and" ("two hundred and five").
+ * A unit or anything else after it is not part of it: "65748 cubits deep" answers "65748", so the
+ * spans that hold the same number with or without its unit are one answer (span.ts).
+ */
+function numberExpression(text: string, all: readonly Word[], start: number): Range {
+  let i = all.findIndex((w) => w.start <= start && start < w.end);
+  if (i < 0) return { start, end: start };
+  let j = i;
+  // Words apart by spaces or a hyphen, or digit groups apart by a comma ("12,062").
+  const joined = (a: number, b: number): boolean => {
+    const between = text.slice(all[a]!.end, all[b]!.start);
+    return /^[ \t-]+$/.test(between) || (between === ',' && /\d$/.test(all[a]!.word) && /^\d{3}\b/.test(all[b]!.word));
+  };
+  const part = (k: number): boolean => isNumber(all[k]!.word.replace(/[.,:]+$/, ''));
+  const and = (k: number): boolean => all[k]!.word.toLowerCase() === 'and';
+  while (i > 0 && joined(i - 1, i) && part(i - 1)) i--;
+  for (;;) {
+    if (j + 1 < all.length && joined(j, j + 1) && part(j + 1)) j++;
+    else if (j + 2 < all.length && joined(j, j + 1) && and(j + 1) && joined(j + 1, j + 2) && part(j + 2)) j += 2;
+    else break;
+  }
+  const end = all[j]!.start + all[j]!.word.replace(/[.,:]+$/, '').length;
+  return { start: all[i]!.start, end };
 }
 
 // Words a spoken or written time is made of besides numbers: "a quarter to eight", "6 p.m.".
@@ -198,7 +236,7 @@ export function questionSubjects(question: string): string[] {
   const all = words(question);
   const lower = all.map((w) => w.toLowerCase());
   const endsOnVerb = lower.some((w) => w === 'do' || w === 'does' || w === 'did');
-  const content = (i: number): boolean => i < all.length && !STOP_WORDS.has(lower[i]!) && !isNameWord(all[i]!) && /^\p{L}/u.test(all[i]!);
+  const content = (i: number): boolean => i < all.length && !STOP_WORDS.has(lower[i]!) && !PREPOSITIONS.has(lower[i]!) && !isNameWord(all[i]!) && /^\p{L}/u.test(all[i]!);
   const heads: string[] = [];
   lower.forEach((w, i) => {
     if (w !== 'the' || !content(i + 1) || !content(i + 2)) return;
@@ -206,6 +244,49 @@ export function questionSubjects(question: string): string[] {
     heads.push(lower[i + 2]!);
   });
   return heads;
+}
+
+// Prepositions the stop words lack: "the well behind the barn" names a well, not a "behind".
+const PREPOSITIONS = new Set([
+  'across', 'along', 'alongside', 'amid', 'among', 'around', 'behind', 'beneath', 'beside', 'besides', 'beyond', 'inside',
+  'near', 'outside', 'past', 'toward', 'towards', 'underneath', 'upon', 'within', 'without', 'via',
+]);
+// Words that open a sentence about someone or something named in the sentence before.
+const REFERRING = new Set(['he', 'she', 'it', 'they', 'his', 'her', 'its', 'their', 'there', 'this', 'these', 'that', 'those', 'then']);
+
+/**
+ * Which offsets of `passage` lie in a sentence about what the question names: a sentence that
+ * mentions one of its names or subject heads (questionNames, questionSubjects), or one that opens
+ * with a pronoun ("He keeps it in Wexmoor.") right after such a sentence. Every offset counts when
+ * the question names nothing. The span head sometimes prefers a name or number of the next verse
+ * ("Perpetua Lark keeps the spare lantern hidden in Stonehaven Quay. And the ark ... in the house
+ * of Obededom"): an answer is taken only from a sentence about the question's subject.
+ */
+export function subjectSentences(question: string, passage: string): (at: number) => boolean {
+  const names = new Set(questionNames(question));
+  const heads = new Set(questionSubjects(question).flatMap((h) => analyze(h)));
+  if (names.size === 0 && heads.size === 0) return () => true;
+  // Sentence ends: . ! ? (and closing quotes) before white space, ; or : ending a line (a verse
+  // of the KJV), or a blank line.
+  const starts = [0];
+  for (const m of passage.matchAll(/[.!?]["'’”)\]]*(?=\s)|[;:]["'’”)\]]*[ \t]*(?=\n)|\n[ \t]*\n/gu)) starts.push(m.index + m[0].length);
+  const about: boolean[] = [];
+  starts.forEach((from, i) => {
+    const sentence = passage.slice(from, starts[i + 1] ?? passage.length);
+    const ws = words(sentence).map((w) => w.toLowerCase().replace(/['’]s$/, ''));
+    const own = ws.some((w) => names.has(w)) || (heads.size > 0 && analyze(sentence).some((t) => heads.has(t)));
+    about.push(own || (i > 0 && about[i - 1]! && REFERRING.has(ws[0] ?? '')));
+  });
+  return (at) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return about[lo]!;
+  };
 }
 
 /**

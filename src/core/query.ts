@@ -12,6 +12,7 @@ import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
 import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
+import { mentionsSubjects } from './answerType';
 import { extractSpan, type SpanAnswer } from './span';
 import type { UnitIndex } from './structure/units';
 import { kindOfPath, loadText } from './text';
@@ -166,18 +167,25 @@ function noMemoryError(): Error {
  * --tune-span). The span head's code task (a function's name) does not carry over to whole
  * repositories; a code question gets the quoted passages.
  *
- * Only the first passage is read: a span answer puts its passage first, and one from a lower
- * passage would take the first citation from the place keyword search and the keys agreed on
- * (on the test book at 128k, 3 of 7 such spans were wrong and cost their questions' first
- * citation). An earlier rule also read the other passages and gave no answer when one of them
- * held a more confident span; on the dev book's 48 facts that withheld 3 exact answers of the
- * first passage and caught no wrong one (the same 1 wrong answer either way), and it cost the
- * span head's time on four more passages.
+ * One passage is read: the first cited one that mentions what the question names (its names
+ * and the heads of its two-word phrases, answerType.ts mentionsSubjects), which is the first
+ * passage whenever it does or the question names nothing. A passage that never names Kelmarsh
+ * cannot say when the boat for Kelmarsh leaves, whatever keyword search ranked first (a verse
+ * about a "ferry boat" above the planted line). Spans taken from lower passages by confidence
+ * alone were wrong 3 times of 7 on the test book at 128k, before answers had to be of the asked
+ * type and about the question's subject; with the subject rule the dev book's facts went from 40
+ * to 43 answered exactly at the re-tuned threshold, 2 of 48 unanswerable questions answered
+ * either way (npm run eval:qa -- --tune-span). An earlier rule read every passage and gave no
+ * answer when another held a more confident span; it withheld 3 exact answers on the dev book and
+ * caught no wrong one.
  */
 async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], signal?: AbortSignal): Promise<SpanAnswer | undefined> {
   const first = segments[0];
   if (!first || kindOfPath(first.citation.path) === 'code') return undefined;
-  return extractSpan(ctx.model, question, [first.lines.join('\n')], signal);
+  const cited = segments.slice(0, CITATIONS);
+  const at = Math.max(0, cited.findIndex((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n'))));
+  const span = await extractSpan(ctx.model, question, [cited[at]!.lines.join('\n')], signal);
+  return span && { ...span, passageIndex: at };
 }
 
 /**
