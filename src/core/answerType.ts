@@ -227,23 +227,31 @@ export function questionNames(question: string): string[] {
 }
 
 /**
- * The head words of the two-word phrases a question names things by ("the salt traders", "the
- * copper chest" → traders, chest): after "the", two words that are neither function words nor
- * names, the second the head. A question with do/does/did ends on its verb ("How much does the
- * oil lamp cost?"), so its last word heads nothing.
+ * The words a passage must mention, besides the question's names, to be about what the question
+ * asks: the things it names after "the". A question that names someone is about them, and of its
+ * things only the head of a two-word phrase counts ("the salt traders", "the copper chest" →
+ * traders, chest): its other words are often reworded ("the extra lantern" of "the spare
+ * lantern", "the boat" of "the ferry"). A question that names no one is about its things, every
+ * word of them ("the glass house" → glass, house; "the well behind the tannery" → well, tannery):
+ * "the tin kettle" answers nothing about the copper kettle. A question with do/does/did ends on
+ * its verb ("How much does the oil lamp cost?"), which is no thing.
  */
 export function questionSubjects(question: string): string[] {
   const all = words(question);
   const lower = all.map((w) => w.toLowerCase());
   const endsOnVerb = lower.some((w) => w === 'do' || w === 'does' || w === 'did');
-  const content = (i: number): boolean => i < all.length && !STOP_WORDS.has(lower[i]!) && !PREPOSITIONS.has(lower[i]!) && !isNameWord(all[i]!) && /^\p{L}/u.test(all[i]!);
-  const heads: string[] = [];
+  const content = (i: number): boolean => i < all.length && !(endsOnVerb && i === all.length - 1) && !STOP_WORDS.has(lower[i]!) && !PREPOSITIONS.has(lower[i]!) && !isNameWord(all[i]!) && /^\p{L}/u.test(all[i]!);
+  const named = questionNames(question).length > 0;
+  const out: string[] = [];
   lower.forEach((w, i) => {
-    if (w !== 'the' || !content(i + 1) || !content(i + 2)) return;
-    if (endsOnVerb && i + 2 === all.length - 1) return;
-    heads.push(lower[i + 2]!);
+    if (w !== 'the') return;
+    let j = i + 1;
+    while (content(j)) j++;
+    const phrase = lower.slice(i + 1, j);
+    if (!named) out.push(...phrase);
+    else if (phrase.length >= 2) out.push(phrase[1]!);
   });
-  return heads;
+  return out;
 }
 
 // Prepositions the stop words lack: "the well behind the barn" names a well, not a "behind".
@@ -290,10 +298,10 @@ export function subjectSentences(question: string, passage: string): (at: number
 }
 
 /**
- * Whether `passage` mentions every name the question does and the head of every thing it names
- * by a two-word phrase (stemmed: "trader" is "traders"). A passage that never names Lenora Pike
- * cannot say which town she is from, nor one that never mentions traders who guided the salt
- * traders, however sure the span head is of a town or a guide in it.
+ * Whether `passage` mentions every name the question does and every word of questionSubjects
+ * (stemmed: "trader" is "traders"). A passage that never names Lenora Pike cannot say which town
+ * she is from, nor one that never mentions traders who guided the salt traders, however sure the
+ * span head is of a town or a guide in it.
  */
 export function mentionsSubjects(question: string, passage: string): boolean {
   const names = questionNames(question);
