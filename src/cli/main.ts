@@ -43,8 +43,6 @@ Options:
   --max-tokens <n>       upper bound on generated tokens
   --retrieval <r>        auto | lexical | model: how passages are found (default auto,
                          the lexical index and the model's keys fused)
-  --include <pattern>    read files matching it even if ignored (gitignore syntax; repeatable)
-  --exclude <pattern>    never read files matching it, besides .gitignore and the defaults (repeatable)
   --rescan-seconds <n>   mcp: seconds between checks for changed files (default ${DEFAULT_RESCAN_SECONDS}; 0: only on start)
   --json                 machine-readable output on stdout
   --verbose              log progress details on stderr
