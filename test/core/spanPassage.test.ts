@@ -1,0 +1,59 @@
+// Which cited passage the span head reads (src/core/query.ts proseSpan), end to end with the real
+// model: the first cited passage that mentions what the question names. Keyword search can rank a
+// passage about a "ferry boat" above the one line that names Kelmarsh; the answer about the boat
+// for Kelmarsh must come from that line, and a question about a place the text never names gets
+// no span answer at all.
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Engine } from '../../src/core/api';
+import { openEngine } from '../../src/core/engine';
+import { modelDir, noModel, recordingLogger, tempDir } from './helpers';
+
+const skip = noModel();
+// Ranked first by keywords for the question below ("boat", "time", "depart"), never naming Kelmarsh.
+const VERSES = [
+  'And there went over a ferry boat to carry over the king\'s household, and to do what he thought good.',
+  'At that time the boat was ready to depart, and the men of the boat waited for the time of the tide.',
+  'And the boat did depart at the appointed time, and they came to the other side.',
+].join('\n');
+const FACT_LINE = 'The ferry to Kelmarsh leaves the harbour at twenty past five each morning.';
+const LEDGER = ['The harbour master keeps a ledger of every ship.', FACT_LINE, 'The gulls follow the fishing boats home.'].join('\n');
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let engine: Engine;
+
+before(async () => {
+  if (skip) return;
+  dir = await tempDir('mnemo-span-passage-');
+  const root = join(dir.path, 'books');
+  await mkdir(root);
+  await writeFile(join(root, 'verses.txt'), `${VERSES}\n`);
+  await writeFile(join(root, 'harbour.txt'), `${LEDGER}\n`);
+  engine = await openEngine({ root, cacheDir: join(dir.path, 'cache'), modelDir: modelDir(), device: 'cpu', logger: recordingLogger() });
+  await engine.read();
+});
+
+after(async () => {
+  await engine?.dispose().catch(() => undefined);
+  await dir?.cleanup();
+});
+
+test('the span is read from the first cited passage that names what the question names', { skip }, async () => {
+  const question = 'At what time does the boat for Kelmarsh depart?';
+  const found: string[] = [];
+  const plain = await engine.ask(question, { retrieval: 'lexical', onEvent: (e) => { if (e.type === 'citations' && found.length === 0) found.push(...e.citations.map((c) => c.path)); } });
+  // What retrieval found (the first citations sent) puts the verses first: the test is about the
+  // passage the span head reads.
+  assert.deepEqual(found, ['verses.txt', 'harbour.txt']);
+  assert.equal(plain.kind, 'span');
+  assert.equal(plain.text.split('\n\n')[0], 'twenty past five');
+  assert.equal(plain.citations[0]?.path, 'harbour.txt', 'the span\'s passage is cited first');
+  assert.equal(plain.citations[0]?.startLine, 2);
+});
+
+test('a question about a place the text never names gets no span answer', { skip }, async () => {
+  const a = await engine.ask('At what time does the boat for Wexmoor depart?', { retrieval: 'lexical' });
+  assert.equal(a.kind, 'passages');
+});
