@@ -1,6 +1,7 @@
 // The question-answering evaluation: held-out code and books (models/heldout.json), lexical,
 // model keys and fused retrieval side by side; writes its section of BENCHMARKS.md.
-//   npm run eval:qa                         test sets, books at 4k, 128k and 1M tokens
+//   npm run eval:qa                         test sets, books at 4k, 128k and 1M tokens, bAbI
+//                                           QA1/QA2 stories hidden in the book at 16k, 128k, 1M
 //   npm run eval:qa -- --quick              a fixed sample of each test code set and 4k books
 //                                           (writes .cache/bench/BENCHMARKS.quick.md)
 //   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
