@@ -1,10 +1,13 @@
 // The question-answering evaluation: held-out code and books (models/heldout.json), lexical,
 // model keys and fused retrieval side by side; writes its section of BENCHMARKS.md.
-//   npm run eval:qa                         test sets, books at 4k, 128k and 1M tokens
+//   npm run eval:qa                         test sets, books at 4k, 128k and 1M tokens, bAbI
+//                                           QA1/QA2 stories hidden in the book at 16k, 128k, 1M
 //   npm run eval:qa -- --quick              a fixed sample of each test code set and 4k books
 //                                           (writes .cache/bench/BENCHMARKS.quick.md)
 //   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
 //   npm run eval:qa -- --sizes 4k,1M,10M    book sizes (10M reads for a long time on a CPU)
+//   npm run eval:qa -- --babi-sizes 16k     bAbI QA1/QA2 haystack sizes (bench/qa/babiSets.ts;
+//                                           default 16k,128k,1M, 16k with --quick); --no-babi: none
 //   npm run eval:qa -- --model DIR          another model folder (default models/mnemo-m2)
 //   npm run eval:qa -- --render             writes the section again from the last results.json
 //   npm run eval:qa -- --tune               dev sets only (books 4k and 128k unless --sizes):
@@ -35,6 +38,7 @@ import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
 import { MODE_QUERY, modelCacheKey, modesFor, runSet, type Mode, type SetOutcome } from './run';
 import { findRepoRoot, parseSize, sizeLabel } from '../common';
+import { BABI_SIZES } from './babiSets';
 import { BOOK_SIZES, buildSets, readHeldout, type SetSelection } from './sets';
 import { tuneSpanThreshold } from './spanThreshold';
 import { tuneRerank } from './tuneRerank';
@@ -80,12 +84,16 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
   const sources = names.filter((n) => n !== 'test' && n !== 'dev');
   const sizes = value('--sizes')?.split(',').map(parseSize) ?? (quick ? [4_000] : tuneSpan || tuneRerank || tune ? [4_000, 128_000] : [4_000, 128_000, 1_000_000]);
   for (const s of sizes) if (!BOOK_SIZES.some((b) => b.tokens === s)) throw new Error(`--sizes: ${sizeLabel(s)} is not one of ${BOOK_SIZES.map((b) => sizeLabel(b.tokens)).join(', ')}`);
+  // Tuning never looks at the bAbI stories: they are measured, not tuned on.
+  const babiSizes = tuning || argv.includes('--no-babi') ? [] : value('--babi-sizes')?.split(',').map(parseSize) ?? (quick ? [16_000] : BABI_SIZES.map((b) => b.tokens));
+  for (const s of babiSizes) if (!BABI_SIZES.some((b) => b.tokens === s)) throw new Error(`--babi-sizes: ${sizeLabel(s)} is not one of ${BABI_SIZES.map((b) => sizeLabel(b.tokens)).join(', ')}`);
   const selection: SetSelection = {
     // Tuning looks at dev sets only, whatever else is asked.
     splits: tuning ? ['dev'] : splits.length ? splits : ['test'],
     sources: names.length ? sources : quick && !tune ? QUICK_SOURCES : [], sizes,
     codeSample: quick ? QUICK_SAMPLE : undefined,
     haystacks: quick ? 2 : undefined,
+    babiSizes,
   };
   const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
   return {
@@ -145,6 +153,10 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
       const of = r.outcomes.filter((o) => o.mode === m);
       return of.length ? `${m} ${of.filter((o) => o.top1Lines).length}/${of.length}` : undefined;
     }).filter(Boolean);
+    const exact = set.kind === 'babi' ? `; exact ${modes.map((m) => {
+      const of = r.outcomes.filter((o) => o.mode === m);
+      return `${m} ${of.filter((o) => o.exact).length}/${of.length}`;
+    }).join(', ')}` : '';
     const anyway = r.unanswerable?.length ? `; unanswerable answered anyway ${modes.map((m) => {
       const of = r.unanswerable!.filter((o) => o.mode === m);
       return `${m} ${of.filter((o) => o.answeredAnyway).length}/${of.length}`;
@@ -152,7 +164,7 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
     // Written after every set, so that a run stopped before its largest books still leaves
     // what it measured.
     writeReport(options, config, questions, results, false);
-    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')}${anyway} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')}${exact}${anyway} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const section = writeReport(options, config, questions, results, true);
   return { section, results };
@@ -161,7 +173,7 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
 function writeResults(options: QaOptions, config: ModelConfig, questions: ReadonlyMap<string, Question>, results: readonly SetOutcome[], finished: boolean): SavedResults {
   mkdirSync(cacheRoot, { recursive: true });
   const body: SavedResults = {
-    command: options.command, model: `${config.id} ${config.version}`, quick: options.quick, sizes: options.selection.sizes,
+    command: options.command, model: `${config.id} ${config.version}`, quick: options.quick, sizes: options.selection.sizes, babiSizes: options.selection.babiSizes ?? [],
     minutes: (Date.now() - runStarted) / 60000, load: `${startLoad.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
     finished, questions: [...questions.values()], results,
   };
@@ -178,6 +190,7 @@ interface SavedResults {
   readonly model: string;
   readonly quick?: boolean;
   readonly sizes?: readonly number[];
+  readonly babiSizes?: readonly number[];
   readonly minutes?: number;
   readonly load?: string;
   readonly finished?: boolean;
@@ -198,6 +211,7 @@ function renderSection(saved: SavedResults, finished: boolean): string {
   const notRun = [
     ...(finished ? [] : ['the sets after the last row (the run was stopped or is still running)']),
     ...BOOK_SIZES.filter((b) => !wantedSizes.includes(b.tokens)).map((b) => `${sizeLabel(b.tokens)}-token books`),
+    ...BABI_SIZES.filter((b) => !(saved.babiSizes ?? []).includes(b.tokens)).map((b) => `${sizeLabel(b.tokens)}-token bAbI haystacks`),
   ];
   return formatQaSection({
     command: saved.command, date: new Date().toISOString().slice(0, 10), minutes: saved.minutes ?? NaN,

@@ -13,8 +13,11 @@ export interface Place {
  * - fact: a question about a fact sentence planted in a book.
  * - unanswerable: a fact template's question about a subject nothing in the book's haystack
  *   names (bench/qa/books.ts unanswerableFacts); no value, no answers: only "not sure" is right.
+ * - qa1, qa2: bAbI-like questions about a story hidden in a book (bench/qa/babi.ts): "Where is
+ *   <person>?" and "Where is the <object>?"; the value is a location word, the answer the line
+ *   of the move that decides it.
  */
-export type QuestionKind = 'docstring' | 'reworded' | 'fact' | 'unanswerable';
+export type QuestionKind = 'docstring' | 'reworded' | 'fact' | 'unanswerable' | 'qa1' | 'qa2';
 
 export interface Question {
   readonly id: string;
@@ -28,6 +31,10 @@ export interface Question {
   readonly depth?: 'start' | 'middle' | 'end';
   /** The template the question was made from (reworded questions, facts). */
   readonly template?: string;
+  /** qa1, qa2: the person or object asked about. */
+  readonly subject?: string;
+  /** qa1, qa2: every sentence of the question's story, in order (the deciding one is in `answers`). */
+  readonly story?: readonly Place[];
 }
 
 export type Split = 'test' | 'dev';
@@ -40,7 +47,8 @@ export interface QuestionSet {
   readonly group: string;
   readonly source: string;
   readonly split: Split;
-  readonly kind: 'code' | 'book';
+  /** book: planted facts; babi: bAbI-like stories hidden in a book (one task a set). */
+  readonly kind: 'code' | 'book' | 'babi';
   /** Absolute path of the workspace the engine reads. */
   readonly workspace: string;
   /** Approximate tokens of the workspace (books: the haystack size asked for). */

@@ -1,6 +1,7 @@
 // Adds up the outcomes of the question-answering evaluation per set and writes its section of
 // BENCHMARKS.md: lexical, model keys and fused side by side, with n, for every set.
 import { cpus } from 'node:os';
+import type { FirstCited } from './babiScore';
 import { MODE_LABEL, MODE_QUERY, MODES, type Mode, type Outcome, type SetOutcome } from './run';
 import { sizeLabel } from '../common';
 
@@ -13,12 +14,17 @@ export interface ModeSummary {
   readonly exact?: number;
   readonly p50: number;
   readonly p95: number;
+  /** bAbI questions (babiScore.ts): the latest-mention baseline right; the deciding line among the citations; a span answer given; what the first citation holds, as counts. */
+  readonly latestMention?: number;
+  readonly cited?: number;
+  readonly span?: number;
+  readonly firstCited?: Partial<Record<FirstCited, number>>;
 }
 
 export interface GroupSummary {
   readonly group: string;
   readonly split: string;
-  readonly kind: 'code' | 'book';
+  readonly kind: 'code' | 'book' | 'babi';
   readonly tokens?: number;
   /** Engine's own token count, summed over the group's workspaces, and their read time. */
   readonly readTokens: number;
@@ -44,6 +50,9 @@ export function summarise(outcomes: readonly Outcome[]): ModeSummary {
   const mean = (f: (o: Outcome) => number): number => (n ? outcomes.reduce((s, o) => s + f(o), 0) / n : NaN);
   const facts = outcomes.filter((o) => o.exact !== undefined);
   const ms = outcomes.map((o) => o.retrievalMs);
+  const babi = outcomes.filter((o) => o.firstCited !== undefined);
+  const firstCited: Partial<Record<FirstCited, number>> = {};
+  for (const o of babi) firstCited[o.firstCited!] = (firstCited[o.firstCited!] ?? 0) + 1;
   return {
     n,
     top1File: mean((o) => Number(o.top1File)),
@@ -52,6 +61,10 @@ export function summarise(outcomes: readonly Outcome[]): ModeSummary {
     ...(facts.length ? { inFirstPassage: mean((o) => Number(o.inFirstPassage)), exact: mean((o) => Number(o.exact)) } : {}),
     p50: quantile(ms, 0.5),
     p95: quantile(ms, 0.95),
+    ...(babi.length ? {
+      latestMention: mean((o) => Number(o.latestMention === true)), cited: mean((o) => Number(o.reciprocalRank > 0)),
+      span: mean((o) => Number(o.answerKind === 'span')), firstCited,
+    } : {}),
   };
 }
 
@@ -140,6 +153,13 @@ export function formatQaSection(input: QaReportInput): string {
     if (n === 0) return '–';
     return `${input.modes.map((m) => { const c = g.unanswerable?.[m]; return c ? pct(c[0] / c[1]) : '–'; }).join(' / ')} (of ${n})`;
   };
+  const babi = input.groups.filter((g) => g.kind === 'babi');
+  const last = input.modes.at(-1) ?? 'auto';
+  const firstCitedCell = (g: GroupSummary): string => {
+    const f = g.modes[last]?.firstCited ?? {};
+    return (['deciding', 'same story', 'other story', 'book text'] as const).map((k) => f[k] ?? 0).join(' · ');
+  };
+  const babiRows = babi.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes[last]?.n ?? g.questions} | **${three(g, (m) => m.exact)}** | ${three(g, (m) => m.span)} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.cited)} | ${three(g, (m) => m.latestMention)} | ${firstCitedCell(g)} | ${ms(g)} |`);
   const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${unanswerableCell(g)} | ${ms(g)} |`);
   return `${SECTION_BEGIN}
 ## Question answering: held-out code and books (\`bench/qa\`)
@@ -161,6 +181,17 @@ ${codeRows.join('\n') || '| (not run) | | | | | | |'}
 | Book / haystack | Split | Tokens × haystacks | n | Top-1 line | Value in first passage | Answer is exactly the value | ${capitalized(MODE_LABEL[input.modes.at(-1) ?? 'auto'])} top-1 at start · middle · end | Unanswerable: answered anyway (lower is better) | Retrieval ms p50/p95 |
 |---|---|---|---|---|---|---|---|---|---|
 ${bookRows.join('\n') || '| (not run) | | | | | | | | | |'}
+
+### Books: bAbI QA1 and QA2 hidden in the book (BABILong-style)
+
+Stories of people moving between rooms (QA1, "Where is Ottoline?") and taking and dropping
+things (QA2, "Where is the teapot?"), each sentence on a line of its own at a random place of the
+book, asked through the engine as a user would. Anchors at 1M tokens (BABILong, ARMT paper):
+QA1 ARMT 98.5, RMT 94.2, GPT-4 with retrieval 56; QA2 ARMT 99.4, RMT 25.5.
+
+| Task / haystack | Split | Tokens × haystacks | n | **Exact** (the location word) | Answered with a span | First citation is the deciding line | Deciding line cited (any rank) | Latest-mention baseline (bench only) | ${capitalized(MODE_LABEL[last])}: first citation holds deciding · same story · other story · book text | Retrieval ms p50/p95 |
+|---|---|---|---|---|---|---|---|---|---|---|
+${babiRows.join('\n') || '| (not run) | | | | | | | | | | |'}
 ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` : ''}
 ### How the questions are made (\`bench/qa\`, all generated by code from real sources)
 
@@ -202,6 +233,23 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
   them is wrong, so lower is better. The span threshold is chosen on the dev sets
   (\`npm run eval:qa -- --tune-span\`), which also shows the dev unanswerable questions answered
   at each threshold (it does not choose by them).
+- **bAbI QA1 / QA2** (\`bench/qa/babi.ts\`, \`babiSets.ts\`, \`babiScore.ts\`): stories made by our
+  own code, no dataset: 4-10 sentences, 2-3 people each with first names found in neither book,
+  rooms (kitchen, garden, hallway, office, bathroom, bedroom, cellar, attic, pantry, balcony),
+  five move verbs; QA2 adds one object (found in neither book) taken and dropped (only by someone
+  in the room where it lies). QA1 asks about someone who moved at least twice; the answer is
+  their last move. QA2: where the holder is now, or where the one who dropped it was when they
+  dropped it (bAbI's rules). Each story's sentences go, in order, at random lines across the
+  whole haystack (the book cut as for the facts, from another place); 16k: 8 haystacks with 2
+  stories of each task; 128k: 2 haystacks, 6 each; 1M: 1 haystack, 12 each; no person or
+  object in two stories of a haystack. Both tasks' questions are asked of the same workspace.
+  Exact = the answer sentence, trimmed as for facts, is the location word (\`the kitchen\` is not
+  \`kitchen\`); deciding line = the move that holds the answer. The latest-mention baseline is
+  the bench's, not the product's: bAbI's rules replayed over the lines the engine cited, in file
+  order (QA1: the room of the cited line latest in the file that moves the person): what
+  retrieval plus recency would give. First citation holds (counts, of n): the deciding line,
+  another sentence of the same story (an earlier move, the object's take or drop), a sentence of
+  another story, or book text only.
 ${SECTION_END}`;
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Answer, Citation, Logger, QueryOptions } from '../../src/core/api';
 import { openEngine } from '../../src/core/engine';
 import { memoryVersionOf, type ModelConfig } from '../../src/core/model';
+import { babiExtra, type FirstCited } from './babiScore';
 import { overlaps, type Question, type QuestionSet } from './questions';
 
 /**
@@ -56,6 +57,10 @@ export interface Outcome {
   readonly confidence?: number;
   /** Unanswerable questions: a span answer came although the text cannot answer (top-1 and MRR are 0 and mean nothing). */
   readonly answeredAnyway?: boolean;
+  /** bAbI questions (babiScore.ts): the "latest mention" baseline over the citations, and what the first citation holds. */
+  readonly latestMention?: boolean;
+  readonly latestMentionAnswer?: string;
+  readonly firstCited?: FirstCited;
 }
 
 export interface ReadInfo {
@@ -157,15 +162,15 @@ export async function runSet(set: QuestionSet, options: RunOptions): Promise<Set
     };
     if (read.skipped.length) options.log(`  ${set.name}: ${read.skipped.length} files skipped (${read.skipped.slice(0, 3).join('; ')})`);
     const lines = new Map<string, string[]>();
-    const citedText = (c: Citation | undefined): string | undefined => {
-      if (!c) return undefined;
-      let file = lines.get(c.path);
+    const fileLines = (path: string): string[] => {
+      let file = lines.get(path);
       if (!file) {
-        file = readFileSync(join(set.workspace, c.path), 'utf8').split('\n');
-        lines.set(c.path, file);
+        file = readFileSync(join(set.workspace, path), 'utf8').split('\n');
+        lines.set(path, file);
       }
-      return file.slice(c.startLine - 1, c.endLine).join('\n');
+      return file;
     };
+    const citedText = (c: Citation | undefined): string | undefined => (c ? fileLines(c.path).slice(c.startLine - 1, c.endLine).join('\n') : undefined);
     const askAll = async (asked: readonly Question[]): Promise<Outcome[]> => {
       const outcomes: Outcome[] = [];
       for (const question of asked) {
@@ -182,7 +187,9 @@ export async function runSet(set: QuestionSet, options: RunOptions): Promise<Set
           const done = performance.now();
           // The first quoted passage: the answer's own once passages exist, else the top citation's lines.
           const first = answer.passages ? answer.passages[0]?.text : citedText(answer.citations[0]);
-          outcomes.push(score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first));
+          const scored = score(question, mode, answer, (citationsAt ?? done) - started, done - started, question.value === undefined ? undefined : first);
+          const babi = question.kind === 'qa1' || question.kind === 'qa2';
+          outcomes.push(babi ? { ...scored, ...babiExtra(question, answer.citations, fileLines) } : scored);
         }
       }
       return outcomes;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { sizeLabel } from '../common';
 import { shuffled } from '../corpus';
 import { cutBook, factQuestions, loadBook, plantFacts, unanswerableFacts, unanswerableQuestions, type BookSource } from './books';
+import { babiHaystack, babiSetsOf, BABI_SIZES } from './babiSets';
 import { codeSets, type CodeSource } from './code';
 import type { QuestionSet, Split } from './questions';
 import { syncFolder } from './workspace';
@@ -38,6 +39,8 @@ export interface SetSelection {
   readonly codeSample?: number;
   /** Haystacks per book size, at most; undefined = BOOK_SIZES's. */
   readonly haystacks?: number;
+  /** bAbI haystack sizes in tokens (babiSets.ts BABI_SIZES); empty or undefined = none. */
+  readonly babiSizes?: readonly number[];
 }
 
 /** Bytes of the book per token of the model's tokenizer, from a sample of the book. */
@@ -61,7 +64,8 @@ export async function buildSets(
     }
     for (const source of heldout.books[split].filter((s) => wanted(s.name))) {
       const sizes = BOOK_SIZES.filter((s) => selection.sizes.includes(s.tokens));
-      if (sizes.length === 0) continue;
+      const babiSizes = BABI_SIZES.filter((s) => selection.babiSizes?.includes(s.tokens));
+      if (sizes.length === 0 && babiSizes.length === 0) continue;
       const book = loadBook(source);
       const bpt = bytesPerToken(book.slice(Math.floor(book.length / 2), Math.floor(book.length / 2) + 300_000));
       log(`${source.name} (${split}): ${(book.length / 1e6).toFixed(1)} MB, about ${Math.round(book.length / bpt / 1000)}k tokens (${bpt.toFixed(2)} bytes a token)`);
@@ -82,6 +86,16 @@ export async function buildSets(
             // As many as the planted facts, from the same templates, about subjects not planted here.
             unanswerable: unanswerableQuestions(`${name}#${h}`, unanswerableFacts(facts, seed)),
           });
+        }
+      }
+      for (const size of babiSizes) {
+        const count = Math.min(size.haystacks, selection.haystacks ?? size.haystacks);
+        for (let h = 0; h < count; h++) {
+          const { folder, text, hidden } = babiHaystack(book, source.name, split, size.tokens, bpt, h, count, size.stories);
+          const file = `${source.name}.txt`;
+          const dir = join(workspaces, 'babi', folder);
+          syncFolder(dir, new Map([[file, text]]));
+          sets.push(...babiSetsOf(source.name, split, size.tokens, h, dir, file, hidden));
         }
       }
     }
