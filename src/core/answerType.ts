@@ -110,8 +110,12 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
       };
       return (start, end) => {
         if (!about(start)) return undefined;
-        const found = fresh(start, end).filter(isName);
-        return found.length ? wholeName(text, found[0]!.start, found[found.length - 1]!.end) : undefined;
+        const inSpan = fresh(start, end);
+        const found = inSpan.filter(isName);
+        if (found.length) return wholeName(text, found[0]!.start, found[found.length - 1]!.end);
+        // A place need not be a name: "Mary went back to the kitchen." answers "Where is Mary?".
+        const room = type === 'place' ? inSpan.find((w) => commonPlaceAt(text, w.word, w.start, w.end)) : undefined;
+        return room && { start: room.start, end: room.end };
       };
     }
   }
@@ -134,6 +138,20 @@ function nameAt(text: string, start: number, end: number): boolean {
     if (!opensSentence(text, m.index)) return true;
   }
   return false;
+}
+
+// "to the", "into her", "at a": where a common noun names a place.
+const LOCATIVE_BEFORE = /\b(?:to|in|into|at|on|onto|inside|under|beneath|behind|near|toward|towards)\s+(?:the|a|an|his|her|their|my|our|your|its)\s+$/iu;
+
+/**
+ * Whether `word` at `start..end` of `text` is a common noun naming a place: a lower-case content
+ * word right after a locative preposition and a determiner ("went to the kitchen", "hidden under
+ * a stone"), not itself followed by "of" and a name ("in the town of Duncaster" names Duncaster).
+ */
+function commonPlaceAt(text: string, word: string, start: number, end: number): boolean {
+  if (!/^\p{Ll}/u.test(word) || STOP_WORDS.has(word) || isNumber(word)) return false;
+  if (!LOCATIVE_BEFORE.test(text.slice(Math.max(0, start - 24), start))) return false;
+  return !/^\s+of\s+\p{Lu}/u.test(text.slice(end, end + 24));
 }
 
 /** Whether offset `at` of `text` begins a sentence: the text's start, or after . ! ? (and quotes). */
