@@ -25,6 +25,14 @@ export function expectedType(question: string): AnswerType | undefined {
   return undefined;
 }
 
+/**
+ * Whether `question` asks where someone it names is now ("Where is Mary?", "Where's Lenora Pike
+ * now?"): the answer is the last place the text puts them, not any place it does.
+ */
+export function asksWhereNow(question: string): boolean {
+  return /^\W*where(?:\s+is|\s+are|'s|’s)\b/iu.test(question) && !/\b(?:was|were|did|had|born)\b/iu.test(question) && questionNames(question).length > 0;
+}
+
 const NUMBER_WORDS = new Set([
   'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
   'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty',

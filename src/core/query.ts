@@ -12,7 +12,7 @@ import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
 import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
-import { mentionsSubjects } from './answerType';
+import { asksWhereNow, mentionsSubjects } from './answerType';
 import { extractSpan, type SpanAnswer } from './span';
 import type { UnitIndex } from './structure/units';
 import { kindOfPath, loadText } from './text';
@@ -40,6 +40,12 @@ export const DEFAULT_ANSWER_TOKENS = 128;
 export const HOVER_TOKENS = 24;
 /** Citations an answer shows (and the evaluation tunes for). */
 export const CITATIONS = 5;
+/**
+ * Passages a question about where someone is now looks through for the latest about them. A
+ * keyword search ranks a name's mentions alike; on the dev book's bAbI stories, 4 to 10 moves a
+ * story, the five citations missed the last move for 1 of 40 questions.
+ */
+const STORY_CANDIDATES = 20;
 
 /** A hit's whole place: its segment's lines, or its definition unit's. */
 function hitCitation(hit: Hit): Citation {
@@ -178,14 +184,26 @@ function noMemoryError(): Error {
  * either way (npm run eval:qa -- --tune-span). An earlier rule read every passage and gave no
  * answer when another held a more confident span; it withheld 3 exact answers on the dev book and
  * caught no wrong one.
+ *
+ * A question about where someone is now ("Where is Mary?") is read from the cited passage about
+ * them that comes last in the file: a story tells where a person went many times, and the last
+ * time decides (bAbI's QA1). Keyword search ranks such passages by their words, not their order.
  */
-async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], signal?: AbortSignal): Promise<SpanAnswer | undefined> {
-  const first = segments[0];
-  if (!first || kindOfPath(first.citation.path) === 'code') return undefined;
+async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], signal?: AbortSignal): Promise<{ span?: SpanAnswer; segments: SegmentLines[] }> {
   const cited = segments.slice(0, CITATIONS);
-  const at = Math.max(0, cited.findIndex((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n'))));
-  const span = await extractSpan(ctx.model, question, [cited[at]!.lines.join('\n')], signal);
-  return span && { ...span, passageIndex: at };
+  const first = segments[0];
+  if (!first || kindOfPath(first.citation.path) === 'code') return { segments: cited };
+  const about = segments.map((s, i) => (i < CITATIONS || asksWhereNow(question)) && kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
+  let at = Math.max(0, about.indexOf(true));
+  if (asksWhereNow(question)) {
+    // Where someone is now is where the text last puts them: the latest passage about them.
+    const path = segments[at]!.citation.path;
+    segments.forEach((s, i) => { if (about[i] && s.citation.path === path && s.citation.startLine > segments[at]!.citation.startLine) at = i; });
+  }
+  // A passage found beyond the citations takes the last one's place.
+  const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), segments[at]!];
+  const span = await extractSpan(ctx.model, question, [segments[at]!.lines.join('\n')], signal);
+  return { span: span && { ...span, passageIndex: Math.min(at, CITATIONS - 1) }, segments: shown };
 }
 
 /**
@@ -223,7 +241,10 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // The rerank graph re-orders fused candidates only ('lexical' and 'model' stay what they say),
   // and not for a hover, which must answer within ~300 ms.
   const rerank = mode === 'auto' && !options?.fast ? rerankParams(ctx.model, options?.rerankWeight) : undefined;
-  const hits = await retrieve(ctx, question, rerank?.candidates ?? CITATIONS, mode, { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
+  // A story tells where someone went many times: a question about where they are now looks
+  // through more passages about them than it cites, for the latest (proseSpan).
+  const wanted = Math.max(rerank?.candidates ?? CITATIONS, asksWhereNow(question) ? STORY_CANDIDATES : 0);
+  const hits = await retrieve(ctx, question, wanted, mode, { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
   const candidates = await texts.segments(hits);
   if (candidates.length === 0) {
     const text = hits.length === 0
@@ -243,13 +264,13 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const segments = rerank ? await reranked(ctx, question, candidates, rerank, options?.signal) : candidates;
   // The span head reads the question beside the first quoted segment; its span is the answer
   // only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
-  const span = await proseSpan(ctx, question, segments, options?.signal);
+  const read = await proseSpan(ctx, question, segments, options?.signal);
   const generated = await declaredGeneration(ctx, 'ask', options, async (budget) => {
     const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
     const context = ctx.model.tokenizer.encode(segments[0]!.lines.join('\n')).slice(0, budget(q.length + 3, 64));
     return { prompt: askPrompt(ctx.model, context, q), memory: ctx.memory.fileMemory(segments[0]!.citation.path) ?? ctx.memory.workspaceMemory() };
   });
-  const parts = buildAnswer({ question, segments, span, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
+  const parts = buildAnswer({ question, segments: read.segments, span: read.span, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
   return finish(ctx, options, parts, texts, started, found);
 }
 

@@ -2,7 +2,7 @@
 // answer they make (src/core/span.ts bestInRow with answerOf), on texts whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectedType, mentionsSubjects, questionNames, questionSubjects, subjectSentences, typedAnswer } from '../../src/core/answerType';
+import { asksWhereNow, expectedType, mentionsSubjects, questionNames, questionSubjects, subjectSentences, typedAnswer } from '../../src/core/answerType';
 import { bestInRow } from '../../src/core/span';
 
 test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
@@ -145,4 +145,23 @@ test('an answer of a type comes only from a sentence about what the question nam
   assert.equal(answerIn('time', ferry, 'past six', t), 'half past six');
   // A question that names nothing takes its answer from any sentence.
   assert.equal(subjectSentences('How many came?', 'One. Two.')(5), true);
+});
+
+test('a place answer may be a common noun after a locative preposition, not one a name follows with "of"', () => {
+  const q = 'Where is Ottoline?';
+  assert.equal(answerIn('place', 'Ottoline went back to the kitchen.', 'to the kitchen', q), 'kitchen');
+  assert.equal(answerIn('place', 'Ottoline went back to the kitchen.', 'went back', q), undefined);
+  const born = 'Records show that Ottoline was born in the town of Duncaster.';
+  assert.equal(answerIn('place', born, 'town', q), undefined);
+  assert.equal(answerIn('place', born, 'town of Duncaster', q), 'Duncaster');
+  // A person question takes no common noun.
+  assert.equal(answerIn('person', 'Ottoline went back to the kitchen.', 'the kitchen', 'Who went back?'), undefined);
+});
+
+test('where someone is now is asked in the present tense about someone named', () => {
+  assert.equal(asksWhereNow('Where is Mary?'), true);
+  assert.equal(asksWhereNow("Where's Lenora Pike now?"), true);
+  assert.equal(asksWhereNow('Where is the football?'), false); // names no one
+  assert.equal(asksWhereNow('Where was Mary born?'), false);
+  assert.equal(asksWhereNow('Where does Edric Vane keep the lantern?'), false);
 });
