@@ -69,7 +69,33 @@ export interface QaOptions {
   readonly command: string;
 }
 
+/** Flags eval:qa takes: those with a value, then switches. An unknown one is an error, never a full run. */
+const VALUE_FLAGS = ['--sets', '--sizes', '--babi-sizes', '--model', '--out'];
+const SWITCHES = ['--quick', '--tune', '--tune-span', '--tune-rerank', '--render', '--no-babi'];
+
+/** The usage text: this file's opening comment. */
+export const QA_USAGE = `Usage:
+  npm run eval:qa [-- options]
+    --sets dev,kjv,...   splits (test, dev) and/or sources (email, click, kjv, ...); default test
+    --sizes 4k,128k,1M   book sizes (also 10M: a long read on a CPU)
+    --babi-sizes 16k,... bAbI QA1/QA2 haystack sizes (default 16k,128k,1M); --no-babi: none
+    --model DIR          model folder (default models/mnemo-m2)
+    --out FILE           where the section is written (default BENCHMARKS.md)
+    --quick              a fixed sample of the test sets, 4k books, 16k bAbI
+    --render             write the section again from the last results.json
+    --tune               choose the fusion settings on the dev sets (writes nothing else)
+    --tune-span          choose answers.spanThreshold on the dev sets (writes nothing else)
+    --tune-rerank        choose the rerank graph's weight on the dev sets (writes nothing else)
+    --help               this text`;
+
 export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'): QaOptions {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_FLAGS.includes(a)) {
+      if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) throw new Error(`${a} needs a value\n${QA_USAGE}`);
+      i++;
+    } else if (!SWITCHES.includes(a)) throw new Error(`unknown option ${a}\n${QA_USAGE}`);
+  }
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -256,8 +282,10 @@ async function tune(options: QaOptions, sets: readonly QuestionSet[], memoryDir:
 // Run as a command only when this file is the entry point: bundled into out/bench/main.js (the
 // main benchmark imports runQa), `require.main === module` is true there too, and the main
 // benchmark's own flags would start a second, unwanted QA run.
-if (require.main === module && /qa[\\/]main\.js$/.test(process.argv[1] ?? '')) {
-  runQa(parseQaArgs(process.argv.slice(2))).then(({ section, tune: tuned }) => {
+if (require.main === module && /qa[\\/]main\.js$/.test(process.argv[1] ?? '') && (process.argv.includes('--help') || process.argv.includes('-h'))) {
+  process.stdout.write(`${QA_USAGE}\n`);
+} else if (require.main === module && /qa[\\/]main\.js$/.test(process.argv[1] ?? '')) {
+  Promise.resolve().then(() => runQa(parseQaArgs(process.argv.slice(2)))).then(({ section, tune: tuned }) => {
     if (section) process.stdout.write(`${section}\n`);
     if (tuned) process.stdout.write(tuned);
   }).catch((e: unknown) => {

@@ -10,6 +10,7 @@ import { buildCodeWorkspace, codeQuestionSets } from '../../bench/qa/code';
 import { PYTHON, scriptDefinitions } from '../../bench/qa/definitions';
 import { removeLines } from '../../bench/qa/edit';
 import { spliceSection, SECTION_BEGIN, SECTION_END } from '../../bench/qa/report';
+import { parseQaArgs } from '../../bench/qa/main';
 import { normalise, score } from '../../bench/qa/run';
 import { MARGIN_GRID, settingKey, tuneReport, WEIGHT_GRID, type Scored, type TunedSet } from '../../bench/qa/tune';
 import { chooseThreshold, chooseWithCitations, top1At } from '../../bench/qa/spanThreshold';
@@ -312,4 +313,14 @@ test('fusion tuning: a setting that gains top-1 lines but loses a top-1 file or 
   const { chosen } = tuneReport(sets);
   const p = chosen.languages.get('python')!;
   assert.deepEqual([p.weight, p.margin, p.ok], [0.7, 0.5, true]);
+});
+
+test('eval:qa refuses an unknown option or a flag without its value instead of running everything', () => {
+  assert.throws(() => parseQaArgs(['--help-me']), /unknown option --help-me/);
+  assert.throws(() => parseQaArgs(['--sizes']), /--sizes needs a value/);
+  assert.throws(() => parseQaArgs(['--sets', '--quick']), /--sets needs a value/);
+  const o = parseQaArgs(['--sets', 'dev', '--sizes', '4k', '--no-babi']);
+  assert.deepEqual(o.selection.splits, ['dev']);
+  assert.deepEqual(o.selection.sizes, [4_000]);
+  assert.deepEqual(o.selection.babiSizes, []);
 });
