@@ -165,44 +165,45 @@ function noMemoryError(): Error {
 }
 
 /**
- * The span head's answer from retrieval's first passage when it is prose (text, Markdown,
- * documents, books), never from code: on the dev code sets of eval:qa (attr, yaml, htmlparser2;
- * 312 questions) the first citation was on the answer's lines for 38 questions with every span
- * taken as the answer (its passage first) against 60 without span answers, while on the dev
- * book's planted facts the confident spans were exactly the value (npm run eval:qa --
+ * The span head's answer, and the passages the answer quotes (at most CITATIONS). The head reads
+ * prose (text, Markdown, documents, books), never code: on the dev code sets of eval:qa (attr,
+ * yaml, htmlparser2; 312 questions) the first citation was on the answer's lines for 38 questions
+ * with every span taken as the answer (its passage first) against 60 without span answers, while
+ * on the dev book's planted facts the confident spans were exactly the value (npm run eval:qa --
  * --tune-span). The span head's code task (a function's name) does not carry over to whole
  * repositories; a code question gets the quoted passages.
  *
- * One passage is read: the first cited one that mentions what the question names (its names
- * and the heads of its two-word phrases, answerType.ts mentionsSubjects), which is the first
- * passage whenever it does or the question names nothing. A passage that never names Kelmarsh
- * cannot say when the boat for Kelmarsh leaves, whatever keyword search ranked first (a verse
- * about a "ferry boat" above the planted line). Spans taken from lower passages by confidence
- * alone were wrong 3 times of 7 on the test book at 128k, before answers had to be of the asked
- * type and about the question's subject; with the subject rule the dev book's facts went from 40
- * to 43 answered exactly at the re-tuned threshold, 2 of 48 unanswerable questions answered
- * either way (npm run eval:qa -- --tune-span). An earlier rule read every passage and gave no
- * answer when another held a more confident span; it withheld 3 exact answers on the dev book and
- * caught no wrong one.
+ * One passage is read: the first cited one that mentions what the question names
+ * (answerType.ts mentionsSubjects), which is the first passage whenever it does or the question
+ * names nothing. A passage that never names Kelmarsh cannot say when the boat for Kelmarsh
+ * leaves, whatever keyword search ranked first (a verse about a "ferry boat" above the planted
+ * line). Spans taken from lower passages by confidence alone were wrong 3 times of 7 on the test
+ * book at 128k, before answers had to be of the asked type and about the question's subject; with
+ * the subject rules the dev book's facts went from 40 to 44 answered exactly at the re-tuned
+ * threshold, and unanswerable questions answered from 2 of 48 to 0 (npm run eval:qa --
+ * --tune-span). An earlier rule read every passage and gave no answer when another held a more
+ * confident span; it withheld 3 exact answers on the dev book and caught no wrong one.
  *
- * A question about where someone is now ("Where is Mary?") is read from the cited passage about
- * them that comes last in the file: a story tells where a person went many times, and the last
- * time decides (bAbI's QA1). Keyword search ranks such passages by their words, not their order.
+ * A question about where someone is now ("Where is Mary?") is read from the passage about them
+ * that comes last in the file, among all `segments` (more than are cited: see STORY_CANDIDATES):
+ * a story tells where a person went many times, and the last time decides (bAbI's QA1). Keyword
+ * search ranks such passages by their words, not their order. One found beyond the citations
+ * takes the last citation's place.
  */
 async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], signal?: AbortSignal): Promise<{ span?: SpanAnswer; segments: SegmentLines[] }> {
   const cited = segments.slice(0, CITATIONS);
   const first = segments[0];
   if (!first || kindOfPath(first.citation.path) === 'code') return { segments: cited };
-  const about = segments.map((s, i) => (i < CITATIONS || asksWhereNow(question)) && kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
+  const whereNow = asksWhereNow(question);
+  const looked = whereNow ? segments : cited;
+  const about = looked.map((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
   let at = Math.max(0, about.indexOf(true));
-  if (asksWhereNow(question)) {
-    // Where someone is now is where the text last puts them: the latest passage about them.
-    const path = segments[at]!.citation.path;
-    segments.forEach((s, i) => { if (about[i] && s.citation.path === path && s.citation.startLine > segments[at]!.citation.startLine) at = i; });
+  if (whereNow) {
+    const path = looked[at]!.citation.path;
+    looked.forEach((s, i) => { if (about[i] && s.citation.path === path && s.citation.startLine > looked[at]!.citation.startLine) at = i; });
   }
-  // A passage found beyond the citations takes the last one's place.
-  const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), segments[at]!];
-  const span = await extractSpan(ctx.model, question, [segments[at]!.lines.join('\n')], signal);
+  const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), looked[at]!];
+  const span = await extractSpan(ctx.model, question, [looked[at]!.lines.join('\n')], signal);
   return { span: span && { ...span, passageIndex: Math.min(at, CITATIONS - 1) }, segments: shown };
 }
 
