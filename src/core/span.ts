@@ -17,7 +17,7 @@
 // On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 44,
 // and at the threshold tune-span chose from 21 (of 22 answered) to 40 (of 40). A passage that
 // does not mention what the question names gives no answer (confidence 0).
-import { answerReader, expectedType, mentionsSubjects, subjectSentences } from './answerType';
+import { answerReader, expectedType, mentionsSubjects } from './answerType';
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
@@ -38,11 +38,15 @@ export interface SpanAnswer {
 // span so that every span lies whole inside some window.
 const WINDOW_TOKENS = 256;
 /**
- * Below this share of the head's probability on answers of the asked type (of its probability on
- * spans in sentences about the question's subject, answerType.ts subjectSentences), the head does not
+ * Below this share of the head's probability on answers of the asked type (answers only come from
+ * sentences about the question's subject, answerType.ts subjectSentences), the head does not
  * take the answer to be of that type ("Who is granted permission ...?" of a licence: "any person
  * obtaining a copy", not the name in its copyright line, which held 0.08%), and its untyped best
- * span stands. On the dev book's planted facts the right typed answers held 9% or more.
+ * span stands. On the dev book's planted facts the right typed answers held 9% or more. The share
+ * is of all the head's probability, not of its probability in those sentences: taken of those
+ * only, a sentence the head gave little made confident answers ("Naomi" for "Where did Elimelech
+ * and his family go to sojourn?" from the verse that names him, while the verse before says Moab
+ * of "a certain man").
  */
 const LOG_TYPE_MASS_FLOOR = Math.log(0.05);
 const DEFAULT_MAX_SPAN = 24;
@@ -94,7 +98,6 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   let typed: Best | undefined;
   let any: Best | undefined;
   const readers = passages.map((p) => answerReader(type, p, question));
-  const abouts = passages.map((p) => subjectSentences(question, p));
   for (let w0 = 0; w0 < windows.length; w0 += ROWS_PER_RUN) {
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
     const rows = windows.slice(w0, w0 + ROWS_PER_RUN);
@@ -103,13 +106,11 @@ export async function extractSpan(model: LoadedModel, question: string, passages
     rows.forEach((r, b) => {
       const start = out.start.subarray(b * T, (b + 1) * T);
       const pairs = out.endGivenStart;
-      const spans = (answerOf?: (s: number, e: number) => string | undefined): RowSpan & { logMass: number } => (pairs
-        ? bestPairInRow(start, pairs.data.subarray(b * T * pairs.width, (b + 1) * T * pairs.width), pairs.width, offset, r.ids.length, maxSpan, r.breaks, answerOf)
-        : bestInRow(start, out.end.subarray(b * T, (b + 1) * T), offset, r.ids.length, maxSpan, r.breaks, answerOf));
-      // `of`: the log share of the head's probability the floor is taken against.
-      const bestOf = (answerOf?: (s: number, e: number) => string | undefined, of = 0): Best | undefined => {
-        const found = spans(answerOf);
-        if (found.logProb === -Infinity || found.logMass - of < LOG_TYPE_MASS_FLOOR) return undefined;
+      const bestOf = (answerOf?: (s: number, e: number) => string | undefined): Best | undefined => {
+        const found = pairs
+          ? bestPairInRow(start, pairs.data.subarray(b * T * pairs.width, (b + 1) * T * pairs.width), pairs.width, offset, r.ids.length, maxSpan, r.breaks, answerOf)
+          : bestInRow(start, out.end.subarray(b * T, (b + 1) * T), offset, r.ids.length, maxSpan, r.breaks, answerOf);
+        if (found.logProb === -Infinity || found.logMass < LOG_TYPE_MASS_FLOOR) return undefined;
         // A typed answer's probability is taken given that the answer is of the asked type.
         return { passage: r.passage, startToken: r.from + found.start, endToken: r.from + found.end, confidence: calibrated(model, found.logProb - found.logMass, out.hasAnswer[b]!) };
       };
@@ -118,10 +119,6 @@ export async function extractSpan(model: LoadedModel, question: string, passages
       const rowAny = bestOf();
       if (rowAny && (!any || rowAny.confidence > any.confidence)) any = rowAny;
       if (type === undefined) return;
-      // Spans outside the sentences about the question's subject are no answer of any type: the
-      // type's share is taken of the spans inside them (all spans when the question names nothing).
-      const about = abouts[r.passage]!;
-      const inside = spans((s) => (about(t.starts[r.from + s]!) ? '' : undefined)).logMass;
       const made = new Map<string, string | undefined>(); // many spans make the same answer
       const rowTyped = bestOf((s, e) => {
         const key = `${t.starts[r.from + s]!}:${t.ends[r.from + e]!}`;
@@ -131,7 +128,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
         const answer = c ? `${c.start}:${c.end}` : undefined;
         made.set(key, answer);
         return answer;
-      }, inside);
+      });
       if (rowTyped && (!typed || rowTyped.confidence > typed.confidence)) typed = rowTyped;
     });
   }

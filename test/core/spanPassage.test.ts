@@ -4,7 +4,7 @@
 // for Kelmarsh must come from that line, and a question about a place the text never names gets
 // no span answer at all.
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Engine } from '../../src/core/api';
@@ -31,6 +31,9 @@ before(async () => {
   await mkdir(root);
   await writeFile(join(root, 'verses.txt'), `${VERSES}\n`);
   await writeFile(join(root, 'harbour.txt'), `${LEDGER}\n`);
+  // Ruth 1 (KJV), as the e2e workspace has it: the verse that says Moab calls Elimelech "a
+  // certain man"; the verse that names him names his wife and sons instead.
+  await copyFile(join(process.cwd(), 'test', 'fixtures', 'e2e-workspace', 'texts', 'ruth-1.txt'), join(root, 'ruth.txt'));
   engine = await openEngine({ root, cacheDir: join(dir.path, 'cache'), modelDir: modelDir(), device: 'cpu', logger: recordingLogger() });
   await engine.read();
 });
@@ -46,7 +49,7 @@ test('the span is read from the first cited passage that names what the question
   const plain = await engine.ask(question, { retrieval: 'lexical', onEvent: (e) => { if (e.type === 'citations' && found.length === 0) found.push(...e.citations.map((c) => c.path)); } });
   // What retrieval found (the first citations sent) puts the verses first: the test is about the
   // passage the span head reads.
-  assert.deepEqual(found, ['verses.txt', 'harbour.txt']);
+  assert.deepEqual(found.slice(0, 2), ['verses.txt', 'harbour.txt']);
   assert.equal(plain.kind, 'span');
   assert.equal(plain.text.split('\n\n')[0], 'twenty past five');
   assert.equal(plain.citations[0]?.path, 'harbour.txt', 'the span\'s passage is cited first');
@@ -56,4 +59,14 @@ test('the span is read from the first cited passage that names what the question
 test('a question about a place the text never names gets no span answer', { skip }, async () => {
   const a = await engine.ask('At what time does the boat for Wexmoor depart?', { retrieval: 'lexical' });
   assert.equal(a.kind, 'passages');
+});
+
+test('a place is not taken from the sentence that names the person when the head gave that sentence little', { skip }, async () => {
+  // The head's probability is on the verse that says Moab; the verse naming Elimelech holds only
+  // names of people. "Naomi" was answered here when the type's share was taken of that verse alone.
+  const a = await engine.ask('Where did Elimelech and his family go to sojourn?', { retrieval: 'lexical' });
+  assert.equal(a.citations[0]?.path, 'ruth.txt');
+  const lead = a.text.split('\n\n')[0]!;
+  assert.ok(a.kind === 'passages' || lead === 'Moab', `answered "${lead}"`);
+  assert.notEqual(lead, 'Naomi');
 });
