@@ -26,11 +26,16 @@ export function expectedType(question: string): AnswerType | undefined {
 }
 
 /**
- * Whether `question` asks where someone it names is now ("Where is Mary?", "Where's Lenora Pike
- * now?"): the answer is the last place the text puts them, not any place it does.
+ * Whether `question` asks where someone it names is now ("Where is Mary?", "Where are Mary and
+ * John now?", "Where's Lenora Pike?"): the answer is the last place the text puts them, not any
+ * place it does. Only names (and "and") and a word for now may follow: "Where is Parser defined?"
+ * asks something else.
  */
 export function asksWhereNow(question: string): boolean {
-  return /^\W*where(?:\s+is|\s+are|'s|’s)\b/iu.test(question) && !/\b(?:was|were|did|had|born)\b/iu.test(question) && questionNames(question).length > 0;
+  const m = /^\W*where(?:\s+is|\s+are|'s|’s)\s+(.*?)[\s?.!]*$/iu.exec(question.trim());
+  if (!m) return false;
+  const rest = words(m[1]!.replace(/\b(?:now|today|currently|at (?:the moment|present)|these days)\b/giu, ''));
+  return rest.length > 0 && rest.every((w) => w.toLowerCase() === 'and' || isNameWord(w));
 }
 
 const NUMBER_WORDS = new Set([

@@ -164,4 +164,7 @@ test('where someone is now is asked in the present tense about someone named', (
   assert.equal(asksWhereNow('Where is the football?'), false); // names no one
   assert.equal(asksWhereNow('Where was Mary born?'), false);
   assert.equal(asksWhereNow('Where does Edric Vane keep the lantern?'), false);
+  assert.equal(asksWhereNow('Where are Mary and John now?'), true);
+  assert.equal(asksWhereNow('Where is MessageParser defined?'), false); // a definition, not a whereabouts
+  assert.equal(asksWhereNow('Where is Mary going?'), false);
 });
