@@ -295,7 +295,7 @@ const REFERRING = new Set(['he', 'she', 'it', 'they', 'his', 'her', 'its', 'thei
 
 /**
  * Which offsets of `passage` lie in a sentence about what the question names: a sentence that
- * mentions one of its names or subject heads (questionNames, questionSubjects), or one that opens
+ * mentions one of its names or of the words of questionSubjects, or one that opens
  * with a pronoun ("He keeps it in Wexmoor.") right after such a sentence. Every offset counts when
  * the question names nothing. The span head sometimes prefers a name or number of the next verse
  * ("Perpetua Lark keeps the spare lantern hidden in Stonehaven Quay. And the ark ... in the house

@@ -6,13 +6,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
 import { bestLines, buildAnswer, composeText, isFragment, openingLines, passageOf, topicWeights, type AnswerParts, type SegmentLines } from './answer';
+import { asksWhereNow, mentionsSubjects } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
 import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
 import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
-import { asksWhereNow, mentionsSubjects } from './answerType';
 import { extractSpan, type SpanAnswer } from './span';
 import type { UnitIndex } from './structure/units';
 import { kindOfPath, loadText } from './text';
@@ -184,17 +184,16 @@ function noMemoryError(): Error {
  * --tune-span). An earlier rule read every passage and gave no answer when another held a more
  * confident span; it withheld 3 exact answers on the dev book and caught no wrong one.
  *
- * A question about where someone is now ("Where is Mary?") is read from the passage about them
+ * A question about where someone is now (`whereNow`, "Where is Mary?") is read from the passage about them
  * that comes last in the file, among all `segments` (more than are cited: see STORY_CANDIDATES):
  * a story tells where a person went many times, and the last time decides (bAbI's QA1). Keyword
  * search ranks such passages by their words, not their order. One found beyond the citations
  * takes the last citation's place.
  */
-async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], signal?: AbortSignal): Promise<{ span?: SpanAnswer; segments: SegmentLines[] }> {
+async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], whereNow: boolean, signal?: AbortSignal): Promise<{ span?: SpanAnswer; segments: SegmentLines[] }> {
   const cited = segments.slice(0, CITATIONS);
   const first = segments[0];
   if (!first || kindOfPath(first.citation.path) === 'code') return { segments: cited };
-  const whereNow = asksWhereNow(question);
   const looked = whereNow ? segments : cited;
   const about = looked.map((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
   let at = Math.max(0, about.indexOf(true));
@@ -244,7 +243,8 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const rerank = mode === 'auto' && !options?.fast ? rerankParams(ctx.model, options?.rerankWeight) : undefined;
   // A story tells where someone went many times: a question about where they are now looks
   // through more passages about them than it cites, for the latest (proseSpan).
-  const wanted = Math.max(rerank?.candidates ?? CITATIONS, asksWhereNow(question) ? STORY_CANDIDATES : 0);
+  const whereNow = asksWhereNow(question);
+  const wanted = Math.max(rerank?.candidates ?? CITATIONS, whereNow ? STORY_CANDIDATES : 0);
   const hits = await retrieve(ctx, question, wanted, mode, { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
   const candidates = await texts.segments(hits);
   if (candidates.length === 0) {
@@ -263,9 +263,9 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // The rerank graph reads the fused candidates after they are sent (~4 ms a candidate on the
   // 2-core CPU: 30 in 115 ms, npm run eval:qa -- --tune-rerank).
   const segments = rerank ? await reranked(ctx, question, candidates, rerank, options?.signal) : candidates;
-  // The span head reads the question beside the first quoted segment; its span is the answer
-  // only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
-  const read = await proseSpan(ctx, question, segments, options?.signal);
+  // The span head reads the question beside one segment (proseSpan says which); its span is the
+  // answer only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
+  const read = await proseSpan(ctx, question, segments, whereNow, options?.signal);
   const generated = await declaredGeneration(ctx, 'ask', options, async (budget) => {
     const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
     const context = ctx.model.tokenizer.encode(segments[0]!.lines.join('\n')).slice(0, budget(q.length + 3, 64));
