@@ -5,6 +5,11 @@
 //   npm run eval:qa -- --quick              a fixed sample of each test code set and 4k books
 //                                           (writes .cache/bench/BENCHMARKS.quick.md)
 //   npm run eval:qa -- --sets dev,kjv       splits and/or sources (email, click, kjv, …)
+//   npm run eval:qa -- --sets dev,natural   hand-written questions on real books (bench/qa/natural/,
+//                                           Debian packages; a book not installed is skipped); by
+//                                           book: debian-handbook (dev), gnu-standards,
+//                                           debian-reference (test). Never in --quick or tuning;
+//                                           dev failures go to .cache/bench/qa/natural-dev.md
 //   npm run eval:qa -- --sizes 4k,1M,10M    book sizes (10M reads for a long time on a CPU)
 //   npm run eval:qa -- --babi-sizes 16k     bAbI QA1/QA2 haystack sizes (bench/qa/babiSets.ts;
 //                                           default 16k,128k,1M, 16k with --quick); --no-babi: none
@@ -36,6 +41,8 @@ import { loadModel, readModelConfig, type ModelConfig } from '../../src/core/mod
 import { MnemoTokenizer } from '../../src/core/tokenizer';
 import type { Question, QuestionSet, Split } from './questions';
 import { formatQaSection, groupSummaries, spliceSection, summarise } from './report';
+import { naturalFailures } from './naturalReport';
+import { readNaturalBooks } from './natural';
 import { MODE_QUERY, modelCacheKey, modesFor, runSet, type Mode, type SetOutcome } from './run';
 import { findRepoRoot, parseSize, sizeLabel } from '../common';
 import { BABI_SIZES } from './babiSets';
@@ -76,7 +83,8 @@ const SWITCHES = ['--quick', '--tune', '--tune-span', '--tune-rerank', '--render
 /** The usage text: this file's opening comment. */
 export const QA_USAGE = `Usage:
   npm run eval:qa [-- options]
-    --sets dev,kjv,...   splits (test, dev) and/or sources (email, click, kjv, ...); default test
+    --sets dev,kjv,...   splits (test, dev) and/or sources (email, click, kjv, ...,
+                         natural: the hand-written questions on real books); default test
     --sizes 4k,128k,1M   book sizes (also 10M: a long read on a CPU)
     --babi-sizes 16k,... bAbI QA1/QA2 haystack sizes (default 16k,128k,1M); --no-babi: none
     --model DIR          model folder (default models/mnemo-m2)
@@ -120,6 +128,8 @@ export function parseQaArgs(argv: readonly string[], command = 'npm run eval:qa'
     codeSample: quick ? QUICK_SAMPLE : undefined,
     haystacks: quick ? 2 : undefined,
     babiSizes,
+    // Tuning leaves the hand-written natural questions alone (bench/qa/natural.ts): they are measured only.
+    natural: !tuning,
   };
   const out = value('--out') ?? (quick ? '.cache/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
   return {
@@ -183,6 +193,10 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
       const of = r.outcomes.filter((o) => o.mode === m);
       return `${m} ${of.filter((o) => o.exact).length}/${of.length}`;
     }).join(', ')}` : '';
+    const natural = set.kind === 'natural' ? `; exact / wrong / unsure ${modes.map((m) => {
+      const of = r.outcomes.filter((o) => o.mode === m);
+      return `${m} ${(['exact', 'wrong', 'unsure'] as const).map((v) => of.filter((o) => o.verdict === v).length).join('/')}`;
+    }).join(', ')}` : '';
     const anyway = r.unanswerable?.length ? `; unanswerable answered anyway ${modes.map((m) => {
       const of = r.unanswerable!.filter((o) => o.mode === m);
       return `${m} ${of.filter((o) => o.answeredAnyway).length}/${of.length}`;
@@ -190,9 +204,14 @@ export async function runQa(options: QaOptions): Promise<{ section?: string; res
     // Written after every set, so that a run stopped before its largest books still leaves
     // what it measured.
     writeReport(options, config, questions, results, false);
-    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')}${exact}${anyway} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    log(`${set.name}: ${r.read.filesRead} files read, ${r.read.filesReused} reused from saved memory (${r.read.tokens} tokens, ${r.read.seconds.toFixed(1)} s); top-1 lines ${by.join(', ')}${exact}${natural}${anyway} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const section = writeReport(options, config, questions, results, true);
+  const failures = naturalFailures(results.filter((r) => r.set.kind === 'natural' && r.set.split === 'dev'), questions, readNaturalBooks(repoRoot));
+  if (failures) {
+    writeFileSync(join(cacheRoot, 'natural-dev.md'), `${options.command} (${new Date().toISOString().slice(0, 10)})\n\n${failures}`);
+    log(`wrote the dev natural questions' wrong answers and uncited evidence to ${join(cacheRoot, 'natural-dev.md')}`);
+  }
   return { section, results };
 }
 

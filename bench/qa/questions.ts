@@ -13,11 +13,13 @@ export interface Place {
  * - fact: a question about a fact sentence planted in a book.
  * - unanswerable: a fact template's question about a subject nothing in the book's haystack
  *   names (bench/qa/books.ts unanswerableFacts); no value, no answers: only "not sure" is right.
+ * - natural: a question written by hand by reading a real book (bench/qa/natural.ts), in the
+ *   reader's words; `accepted` holds its exact answers, `answers` the lines that hold them.
  * - qa1, qa2: bAbI-like questions about a story hidden in a book (bench/qa/babi.ts): "Where is
  *   <person>?" and "Where is the <object>?"; the value is a location word, the answer the line
  *   of the move that decides it.
  */
-export type QuestionKind = 'docstring' | 'reworded' | 'fact' | 'unanswerable' | 'qa1' | 'qa2';
+export type QuestionKind = 'docstring' | 'reworded' | 'fact' | 'unanswerable' | 'qa1' | 'qa2' | 'natural';
 
 export interface Question {
   readonly id: string;
@@ -27,6 +29,8 @@ export interface Question {
   readonly answers: readonly Place[];
   /** The exact answer text (facts: the planted value). */
   readonly value?: string;
+  /** Natural questions: every exact answer accepted (answer spans as the book writes them, and equivalent forms). */
+  readonly accepted?: readonly string[];
   /** Where the fact was planted in its book. */
   readonly depth?: 'start' | 'middle' | 'end';
   /** The template the question was made from (reworded questions, facts). */
@@ -47,8 +51,8 @@ export interface QuestionSet {
   readonly group: string;
   readonly source: string;
   readonly split: Split;
-  /** book: planted facts; babi: bAbI-like stories hidden in a book (one task a set). */
-  readonly kind: 'code' | 'book' | 'babi';
+  /** book: planted facts; babi: bAbI-like stories hidden in a book (one task a set); natural: hand-written questions on a real book. */
+  readonly kind: 'code' | 'book' | 'babi' | 'natural';
   /** Absolute path of the workspace the engine reads. */
   readonly workspace: string;
   /** Approximate tokens of the workspace (books: the haystack size asked for). */

@@ -19,12 +19,16 @@ export interface ModeSummary {
   readonly cited?: number;
   readonly span?: number;
   readonly firstCited?: Partial<Record<FirstCited, number>>;
+  /** Natural questions (natural.ts): shares answered wrongly and not sure (exact is `exact`), and with an evidence line among all the citations. */
+  readonly wrong?: number;
+  readonly unsure?: number;
+  readonly anyCited?: number;
 }
 
 export interface GroupSummary {
   readonly group: string;
   readonly split: string;
-  readonly kind: 'code' | 'book' | 'babi';
+  readonly kind: 'code' | 'book' | 'babi' | 'natural';
   readonly tokens?: number;
   /** Engine's own token count, summed over the group's workspaces, and their read time. */
   readonly readTokens: number;
@@ -51,6 +55,7 @@ export function summarise(outcomes: readonly Outcome[]): ModeSummary {
   const facts = outcomes.filter((o) => o.exact !== undefined);
   const ms = outcomes.map((o) => o.retrievalMs);
   const babi = outcomes.filter((o) => o.firstCited !== undefined);
+  const natural = outcomes.filter((o) => o.verdict !== undefined);
   const firstCited: Partial<Record<FirstCited, number>> = {};
   for (const o of babi) firstCited[o.firstCited!] = (firstCited[o.firstCited!] ?? 0) + 1;
   return {
@@ -65,6 +70,7 @@ export function summarise(outcomes: readonly Outcome[]): ModeSummary {
       latestMention: mean((o) => Number(o.latestMention === true)), cited: mean((o) => Number(o.reciprocalRank > 0)),
       span: mean((o) => Number(o.answerKind === 'span')), firstCited,
     } : {}),
+    ...(natural.length ? { wrong: mean((o) => Number(o.verdict === 'wrong')), unsure: mean((o) => Number(o.verdict === 'unsure')), anyCited: mean((o) => Number(o.anyCited === true)) } : {}),
   };
 }
 
@@ -160,6 +166,17 @@ export function formatQaSection(input: QaReportInput): string {
     return (['deciding', 'same story', 'other story', 'book text'] as const).map((k) => f[k] ?? 0).join(' · ');
   };
   const babiRows = babi.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes[last]?.n ?? g.questions} | **${three(g, (m) => m.exact)}** | ${three(g, (m) => m.span)} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.cited)} | ${three(g, (m) => m.latestMention)} | ${firstCitedCell(g)} | ${ms(g)} |`);
+  // Counts, not shares: the sets are small and every wrong answer matters.
+  const count = (g: GroupSummary, f: (m: ModeSummary) => number | undefined): string => input.modes.map((m) => {
+    const s = g.modes[m];
+    const x = s ? f(s) : undefined;
+    return s && x !== undefined ? String(Math.round(x * s.n)) : '–';
+  }).join(' / ');
+  const anywayCount = (g: GroupSummary): string => {
+    const n = Math.max(0, ...input.modes.map((m) => g.unanswerable?.[m]?.[1] ?? 0));
+    return n === 0 ? '–' : `${input.modes.map((m) => String(g.unanswerable?.[m]?.[0] ?? '–')).join(' / ')} (of ${n})`;
+  };
+  const naturalRows = input.groups.filter((g) => g.kind === 'natural').map((g) => `| ${g.group} | ${g.split} | ${Math.round(g.readTokens).toLocaleString('en-US')} | ${g.modes[last]?.n ?? g.questions} | ${count(g, (m) => m.exact)} | **${count(g, (m) => m.wrong)}** | ${count(g, (m) => m.unsure)} | ${anywayCount(g)} | ${count(g, (m) => m.top1Lines)} | ${count(g, (m) => m.anyCited)} | ${ms(g)} |`);
   const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${unanswerableCell(g)} | ${ms(g)} |`);
   return `${SECTION_BEGIN}
 ## Question answering: held-out code and books (\`bench/qa\`)
@@ -192,6 +209,18 @@ QA1 ARMT 98.5, RMT 94.2, GPT-4 with retrieval 56; QA2 ARMT 99.4, RMT 25.5.
 | Task / haystack | Split | Tokens × haystacks | n | **Exact** (the location word) | Answered with a span | First citation is the deciding line | Deciding line cited (any rank) | Latest-mention baseline (bench only) | ${capitalized(MODE_LABEL[last])}: first citation holds deciding · same story · other story · book text | Retrieval ms p50/p95 |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${babiRows.join('\n') || '| (not run) | | | | | | | | | | |'}
+
+### Books: natural questions written by hand (\`bench/qa/natural\`)
+
+Questions a reader asks about a real book in their own words ("Who took over from Ian Murdock
+as leader of Debian?" where the book says "After passing the baton to Bruce Perens"), written
+by hand by reading the book, before Mnemo was asked any of them; about a fifth the book does not
+answer. Every cell is a **count** of the n answerable questions (or of the unanswerable ones),
+per mode. The whole book is the workspace (its HTML files, read as they are installed).
+
+| Book | Split | Tokens read | n | Answered exactly | **Answered wrongly** (must be 0) | Not sure | Unanswerable: answered anyway | Evidence line is the first citation | Evidence line cited (any rank) | Retrieval ms p50/p95 |
+|---|---|---|---|---|---|---|---|---|---|---|
+${naturalRows.join('\n') || '| (not run: \`--sets natural\` or \`--sets dev,natural\`; skipped when the Debian package is not installed) | | | | | | | | | | |'}
 ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` : ''}
 ### How the questions are made (\`bench/qa\`, all generated by code from real sources)
 
@@ -250,6 +279,17 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
   retrieval plus recency would give. First citation holds (counts, of n): the deciding line,
   another sentence of the same story (an earlier move, the object's take or drop), a sentence of
   another story, or book text only.
+- **Natural questions** (\`bench/qa/natural/*.json\`, \`natural.ts\`; written by hand, not by
+  code): dev book the Debian Administrator's Handbook (debian-handbook, 57 questions), test books
+  the GNU Coding Standards (gnu-standards, 25) and the Debian Reference (debian-reference-en, 26):
+  who, when, how many, which command / file / option, what is X called, where. Each answerable
+  question lists its accepted exact answers (the span as the book writes it and obvious
+  equivalent forms) and the line that holds the answer. Answered exactly = the answer sentence,
+  trimmed as for facts, is one of the accepted answers; answered wrongly = a copied span (or
+  generated text) that is not; not sure = passages only; unanswerable answered anyway = a span
+  given to a question the book does not answer. Evidence line = a citation overlaps a line
+  holding the answer. Tuning never looks at them; the dev book's failures are listed in
+  \`.cache/bench/qa/natural-dev.md\` after a run, the test books' are not listed anywhere.
 ${SECTION_END}`;
 }
 

@@ -59,6 +59,9 @@ export interface Outcome {
   readonly answeredAnyway?: boolean;
   /** bAbI questions (babiScore.ts): the "latest mention" baseline over the citations, and what the first citation holds. */
   readonly latestMention?: boolean;
+  /** Natural questions (natural.ts): exact, wrong or unsure (verdictOf), and whether any citation holds an evidence line. */
+  readonly verdict?: Verdict;
+  readonly anyCited?: boolean;
   readonly latestMentionAnswer?: string;
   readonly firstCited?: FirstCited;
 }
@@ -100,6 +103,20 @@ export function answerSentence(text: string): string {
   return text.split(/\n\s*\n/)[0] ?? '';
 }
 
+/** How an answer to a natural question fares: see verdictOf. */
+export type Verdict = 'exact' | 'wrong' | 'unsure';
+
+/**
+ * The verdict on one answer to a question with accepted answers: exact when its answer sentence
+ * (trimmed as normalise does) is one of them; wrong when it claims an answer (kind span or
+ * generated) that is none of them; unsure when it gives passages only ("I am not sure ...").
+ */
+export function verdictOf(accepted: readonly string[], answer: { readonly kind?: string; readonly text: string }): Verdict {
+  if (answer.kind !== 'span' && answer.kind !== 'generated') return 'unsure';
+  const said = normalise(answerSentence(answer.text));
+  return accepted.some((a) => normalise(a) === said) ? 'exact' : 'wrong';
+}
+
 /** Scores one answer against a question; `passageText` gives a citation's lines (before passages existed). */
 export function score(question: Question, mode: Mode, answer: ContractAnswer, retrievalMs: number, answerMs: number, firstPassage: string | undefined): Outcome {
   const cited = answer.citations;
@@ -115,6 +132,13 @@ export function score(question: Question, mode: Mode, answer: ContractAnswer, re
   if (question.kind === 'unanswerable') {
     // Only "not sure" with passages is right: a confident span claims an answer the text does not hold.
     return { ...outcome, answerKind: answer.kind ?? 'generated', answerText: answer.text.slice(0, 200), confidence: answer.kind === 'span' ? answer.confidence : undefined, answeredAnyway: answer.kind === 'span' };
+  }
+  if (question.accepted !== undefined) {
+    const verdict = verdictOf(question.accepted, answer);
+    return {
+      ...outcome, verdict, exact: verdict === 'exact', anyCited: cited.some(hit),
+      answerKind: answer.kind ?? 'generated', answerText: answer.text.slice(0, 200), confidence: answer.kind === 'span' ? answer.confidence : undefined,
+    };
   }
   if (question.value === undefined) return outcome;
   const value = normalise(question.value);

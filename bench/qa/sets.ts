@@ -9,6 +9,7 @@ import { cutBook, factQuestions, loadBook, plantFacts, unanswerableFacts, unansw
 import { babiHaystack, babiSetsOf, BABI_SIZES } from './babiSets';
 import { codeSets, type CodeSource } from './code';
 import type { QuestionSet, Split } from './questions';
+import { NATURAL_ALIAS, naturalSet, readNaturalBooks } from './natural';
 import { syncFolder } from './workspace';
 
 interface Heldout {
@@ -41,6 +42,11 @@ export interface SetSelection {
   readonly haystacks?: number;
   /** bAbI haystack sizes in tokens (babiSets.ts BABI_SIZES); empty or undefined = none. */
   readonly babiSizes?: readonly number[];
+  /**
+   * The hand-written questions on real books (natural.ts) of the splits, selected like the other
+   * sources (by name, or all of them by 'natural'); false: none (tuning leaves them out).
+   */
+  readonly natural?: boolean;
 }
 
 /** Bytes of the book per token of the model's tokenizer, from a sample of the book. */
@@ -98,6 +104,13 @@ export async function buildSets(
           sets.push(...babiSetsOf(source.name, split, size.tokens, h, dir, file, hidden));
         }
       }
+    }
+    if (selection.natural === false) continue;
+    for (const book of readNaturalBooks(repoRoot).filter((b) => b.split === split && (wanted(b.name) || selection.sources.includes(NATURAL_ALIAS)))) {
+      const set = naturalSet(book, workspaces);
+      if ('skipped' in set) { log(set.skipped); continue; }
+      sets.push(set);
+      log(`${set.name} (${split}): ${set.questions.length} questions with answers, ${set.unanswerable?.length ?? 0} the book does not answer`);
     }
   }
   return sets;
