@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findRepoRoot } from '../../bench/common';
-import { linesHolding, matchingFiles, naturalSet, readNaturalBooks, type NaturalBook } from '../../bench/qa/natural';
+import { parseQaArgs } from '../../bench/qa/main';
+import { linesHolding, matchingFiles, NATURAL_ALIAS, naturalSet, readNaturalBooks, type NaturalBook } from '../../bench/qa/natural';
 import { naturalFailures } from '../../bench/qa/naturalReport';
 import type { Question } from '../../bench/qa/questions';
 import { formatQaSection, groupSummaries } from '../../bench/qa/report';
@@ -128,4 +129,13 @@ test('the shipped question files: ids unique, a fifth or so unanswerable, every 
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }
+});
+
+test('selection: --quick (what CI runs) and tuning never take the natural books; --sets natural or a book name does', () => {
+  const names = readNaturalBooks(findRepoRoot(__dirname)).map((b) => b.name);
+  const quick = parseQaArgs(['--quick']).selection;
+  assert.ok(quick.sources.length > 0 && !quick.sources.some((s) => s === NATURAL_ALIAS || names.includes(s)), 'quick names its sources, none of them natural');
+  for (const flag of ['--tune', '--tune-span', '--tune-rerank']) assert.equal(parseQaArgs([flag]).selection.natural, false, flag);
+  assert.deepEqual(parseQaArgs(['--sets', 'dev,natural']).selection.sources, [NATURAL_ALIAS]);
+  assert.deepEqual(parseQaArgs(['--sets', 'test,gnu-standards']).selection.sources, ['gnu-standards']);
 });
