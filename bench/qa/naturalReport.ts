@@ -11,7 +11,8 @@ function cell(o: Outcome | undefined, answerable: boolean): string {
   if (!o) return '–';
   const said = answerSentence(o.answerText ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 80);
   if (!answerable) return `${o.answeredAnyway ? '**answered anyway**' : 'not sure'}: ${said}`;
-  return `${o.verdict === 'wrong' ? '**wrong**' : o.verdict}: ${said}${o.anyCited ? (o.top1Lines ? ' (evidence cited first)' : ' (evidence cited)') : ' (**evidence not cited**)'}`;
+  const first = o.firstCitation ? `, first citation ${o.firstCitation}` : '';
+  return `${o.verdict === 'wrong' ? '**wrong**' : o.verdict}: ${said}${o.anyCited ? (o.top1Lines ? ' (evidence cited first)' : ` (evidence cited${first})`) : ` (**evidence not cited**${first})`}`;
 }
 
 /** Markdown: per dev set, the questions that any mode answered wrongly, answered though unanswerable, or left uncited; '' when none. */

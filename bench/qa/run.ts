@@ -62,6 +62,8 @@ export interface Outcome {
   /** Natural questions (natural.ts): exact, wrong or unsure (verdictOf), and whether any citation holds an evidence line. */
   readonly verdict?: Verdict;
   readonly anyCited?: boolean;
+  /** Natural questions: the first citation as path:start-end, for the list of dev failures. */
+  readonly firstCitation?: string;
   readonly latestMentionAnswer?: string;
   readonly firstCited?: FirstCited;
 }
@@ -136,7 +138,7 @@ export function score(question: Question, mode: Mode, answer: ContractAnswer, re
   if (question.accepted !== undefined) {
     const verdict = verdictOf(question.accepted, answer);
     return {
-      ...outcome, verdict, exact: verdict === 'exact', anyCited: cited.some(hit),
+      ...outcome, verdict, exact: verdict === 'exact', anyCited: cited.some(hit), firstCitation: top ? `${top.path}:${top.startLine}-${top.endLine}` : undefined,
       answerKind: answer.kind ?? 'generated', answerText: answer.text.slice(0, 200), confidence: answer.kind === 'span' ? answer.confidence : undefined,
     };
   }

@@ -105,7 +105,7 @@ test('score and report: exact, wrong and unsure counted per mode; evidence first
   const questions = new Map([...[0, 1, 2, 3].map((i) => [`natural/tiny/q${i}`, q(`q${i}`)] as const), [u.id, u] as const]);
   const listed = naturalFailures([result], questions, []);
   assert.match(listed, /4 questions/, 'the wrong answer, the two uncited ones and the unanswerable one answered');
-  assert.match(listed, /\*\*q1\*\*[^\n]*\n[^\n]*\n[^\n]*\n  - lexical: \*\*wrong\*\*: Debian Manifesto \(evidence cited\)/);
+  assert.match(listed, /\*\*q1\*\*[^\n]*\n[^\n]*\n[^\n]*\n  - lexical: \*\*wrong\*\*: Debian Manifesto \(evidence cited, first citation a\.html:40-42\)/);
   assert.ok(!/\*\*q0\*\*/.test(listed), 'an exact answer with its evidence first is not a failure');
   assert.match(listed, /\*\*u0\*\*[\s\S]*answered anyway\*\*: Ian Jackson/);
 });
