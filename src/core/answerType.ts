@@ -63,6 +63,35 @@ function isNumber(word: string): boolean {
   return /\p{N}/u.test(word) || word.toLowerCase().split('-').every((w) => NUMBER_WORDS.has(w));
 }
 
+/** A word as the question and the answer are compared: lower case, without a possessive "'s". */
+function bareWord(word: string): string {
+  return word.toLowerCase().replace(/['’]s$/u, '');
+}
+
+/**
+ * Whether `question` asks how long, how old or how often: a number is its answer only with the
+ * unit it counts ("5 days", "79 characters"); a bare "500" says nothing of a duration.
+ */
+function asksMeasure(question: string): boolean {
+  return /\bhow\s+(?:long|old|often)\b/iu.test(question);
+}
+
+// Units a duration, an age or a frequency is counted in, besides any plural noun.
+const UNIT_WORDS = new Set(['day', 'hour', 'minute', 'second', 'week', 'month', 'year', 'decade', 'century', 'night', 'time', 'once', 'twice']);
+
+/**
+ * The number `n` of `text` with the unit right after it ("5 days", "six hours", "79
+ * characters"), or undefined when no unit follows: a plural noun or a word of time.
+ */
+function withUnit(text: string, n: Range): Range | undefined {
+  const m = /^[ \t]+(\p{Ll}+)/u.exec(text.slice(n.end, n.end + 32));
+  if (!m) return undefined;
+  const unit = m[1]!;
+  const singular = unit.replace(/s$/u, '');
+  if (!UNIT_WORDS.has(singular) && !(unit.endsWith('s') && !unit.endsWith('ss') && unit.length > 3 && !STOP_WORDS.has(unit))) return undefined;
+  return { start: n.start, end: n.end + m[0].length };
+}
+
 /** Whether `word` looks like (part of) a name: capitalised, not a sentence-opening word. */
 function isNameWord(word: string): boolean {
   return /^\p{Lu}/u.test(word) && !NOT_NAMES.has(word.toLowerCase());
@@ -91,18 +120,22 @@ export interface Range { readonly start: number; readonly end: number }
  */
 export function answerReader(type: AnswerType | undefined, text: string, question: string): (start: number, end: number) => Range | undefined {
   if (type === undefined) return (start, end) => ({ start, end });
-  const asked = new Set(words(question).map((w) => w.toLowerCase()));
+  const asked = new Set(words(question).map(bareWord));
   const about = subjectSentences(question, text);
+  // "Freexian's" repeats the question's "Freexian" as much as "Freexian" does.
   const fresh = (start: number, end: number): { word: string; start: number; end: number }[] => [...text.slice(start, end).matchAll(WORDS)]
     .map((m) => ({ word: m[0], start: start + m.index, end: start + m.index + m[0].length }))
-    .filter((w) => !asked.has(w.word.toLowerCase()));
+    .filter((w) => !asked.has(bareWord(w.word)));
   switch (type) {
     case 'number': {
       const all = timeWords(text);
+      const measure = asksMeasure(question);
       return (start, end) => {
         if (!about(start)) return undefined;
         const anchor = fresh(start, end).find((w) => isNumber(w.word));
-        return anchor ? numberExpression(text, all, anchor.start) : undefined;
+        if (!anchor) return undefined;
+        const n = numberExpression(text, all, anchor.start);
+        return measure ? withUnit(text, n) : n;
       };
     }
     case 'time': {
@@ -125,7 +158,7 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
         if (!about(start)) return undefined;
         const inSpan = fresh(start, end);
         const found = inSpan.filter(isName);
-        if (found.length) return wholeName(text, found[0]!.start, found[found.length - 1]!.end);
+        if (found.length) return wholeName(text, found[0]!.start, found[found.length - 1]!.end, asked);
         // A place need not be a name: "Mary went back to the kitchen." answers "Where is Mary?".
         const room = type === 'place' ? inSpan.find((w) => commonPlaceAt(text, w.word, w.start, w.end)) : undefined;
         return room && { start: room.start, end: room.end };
@@ -231,19 +264,21 @@ function timeExpression(text: string, all: readonly Word[], start: number, end: 
 /**
  * A name answer widened to the whole name around it: "Marsh" in "by Tobiah Marsh." becomes
  * "Tobiah Marsh". Neighbouring capitalised words joined by a single space or line break are
- * taken, sentence-opening words ("And", "The") are not. Character offsets into `text`.
+ * taken, sentence-opening words ("And", "The") are not, nor words of the question (`asked`,
+ * bareWord): "Debian LTS" in "Freexian's Debian LTS" does not take "Freexian's" for "Who owns
+ * Freexian?". Character offsets into `text`.
  */
-function wholeName(text: string, start: number, end: number): { start: number; end: number } {
+function wholeName(text: string, start: number, end: number, asked: ReadonlySet<string>): { start: number; end: number } {
   const before = /([\p{L}][\p{L}'’-]*)[ \t]*\n?[ \t]*$/u;
   const after = /^[ \t]*\n?[ \t]*([\p{L}][\p{L}'’-]*)/u;
   for (;;) {
     const m = before.exec(text.slice(Math.max(0, start - 64), start));
-    if (!m || !isNameWord(m[1]!) || !isNameWord(firstWord(text.slice(start, end)))) break;
+    if (!m || !isNameWord(m[1]!) || asked.has(bareWord(m[1]!)) || !isNameWord(firstWord(text.slice(start, end)))) break;
     start -= m[0].length;
   }
   for (;;) {
     const m = after.exec(text.slice(end, end + 64));
-    if (!m || !isNameWord(m[1]!) || !isNameWord(lastWord(text.slice(start, end)))) break;
+    if (!m || !isNameWord(m[1]!) || asked.has(bareWord(m[1]!)) || !isNameWord(lastWord(text.slice(start, end)))) break;
     end += m[0].length;
   }
   return { start, end };

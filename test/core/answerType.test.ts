@@ -168,3 +168,16 @@ test('where someone is now is asked in the present tense about someone named', (
   assert.equal(asksWhereNow('Where is MessageParser defined?'), false); // a definition, not a whereabouts
   assert.equal(asksWhereNow('Where is Mary going?'), false);
 });
+
+test('how long, how old or how often is answered by a number with its unit, never a bare number', () => {
+  const text = 'A package must spend at least 5 days in Unstable. The default pin priority of Unstable is 500. Keep lines to 79 characters or less.';
+  assert.equal(answerIn('number', text, 'at least 5 days', 'How long must a package stay in Unstable?'), '5 days');
+  assert.equal(answerIn('number', text, '500', 'How long must a package stay in Unstable?'), undefined);
+  assert.equal(answerIn('number', text, '79 characters', 'How long may a line be?'), '79 characters');
+  assert.equal(answerIn('number', text, '500', 'How much is the default pin priority of Unstable?'), '500');
+});
+
+test('a name answer takes no word of the question, possessive or not', () => {
+  const text = "Hertzog founded Freexian, and Freexian's Debian LTS offering is well known.";
+  assert.equal(answerIn('person', text, "Freexian's Debian LTS", 'Who owns Freexian?'), 'Debian LTS');
+});
