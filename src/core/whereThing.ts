@@ -66,7 +66,7 @@ export function readThingSentence(clause: string, thing: string): ThingSentence 
 
 /** Whether a clause says only that someone handled a thing: it tells nothing of where they are. */
 function handlesSomething(clause: string): boolean {
-  return new RegExp(`^\\s*${NAME}(?:\\s+${NAME}){0,2}\\s+(?:${TAKE}|${DROP})\\s+${DETERMINER}\\s+[\\p{Ll}\\s-]+[.!]\\s*$`, 'u').test(clause);
+  return new RegExp(`^\\s*${NAME}(?:\\s+${NAME}){0,2}\\s+(?:${TAKE}|${DROP})\\s+${DETERMINER}\\s+\\S[^\\n]*[.!]\\s*$`, 'u').test(clause);
 }
 
 /**
