@@ -42,9 +42,9 @@ export const HOVER_TOKENS = 24;
 /** Citations an answer shows (and the evaluation tunes for). */
 export const CITATIONS = 5;
 /**
- * Passages a question about where someone is now looks through for the latest about them. A
- * keyword search ranks a name's mentions alike; on the dev book's bAbI stories, 4 to 10 moves a
- * story, the five citations missed the last move for 1 of 40 questions.
+ * Passages a question about where someone (or something: whereThing.ts) is now looks through for
+ * the latest about them. A keyword search ranks a name's mentions alike; on the dev book's bAbI
+ * stories, 4 to 10 moves a story, the five citations missed the last move for 1 of 40 questions.
  */
 const STORY_CANDIDATES = 20;
 
@@ -270,11 +270,11 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const segments = rerank ? await reranked(ctx, question, candidates, rerank, options?.signal) : candidates;
   // The span head reads the question beside one segment (proseSpan says which); its span is the
   // answer only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
-  // A thing's whereabouts are read by the rule of whereThing.ts when the latest sentence about it
-  // says who took it, who left it or where it is; otherwise as any question.
-  // It looks through every candidate (the rerank graph's first ones first), not only the cited.
-  const looked = rerank ? [...segments, ...candidates.filter((c) => !segments.some((s) => s.citation.path === c.citation.path && s.citation.startLine === c.citation.startLine))] : candidates;
-  const hop = thing === undefined ? undefined : await whereThing(question, thing, looked, {
+  // "Where is the teapot?" is read by the rule of whereThing.ts when the latest sentence about the
+  // thing says who took it, who left it or where it is; any other question, and that one when the
+  // rule cannot read the sentence, as proseSpan says. The rule looks through every candidate (the
+  // rerank graph's first ones first; a repeat is cited once, buildAnswer), not only the cited.
+  const hop = thing === undefined ? undefined : await whereThing(question, thing, rerank ? [...segments, ...candidates] : candidates, {
     find: async (q) => texts.segments(await retrieve(ctx, q, STORY_CANDIDATES, mode, retrieval)),
     read: (q, passage) => extractSpan(ctx.model, q, [passage], options?.signal),
   }, CITATIONS);
