@@ -38,6 +38,38 @@ export function asksWhereNow(question: string): boolean {
   return rest.length > 0 && rest.every((w) => w.toLowerCase() === 'and' || isNameWord(w));
 }
 
+// Nouns that name a thing of a codebase or a document, not a thing someone carries: "Where is the
+// config file?" asks for a path, "Where is the parser function?" for a definition.
+const NOT_CARRIED = new Set([
+  'file', 'files', 'folder', 'folders', 'directory', 'directories', 'path', 'function', 'functions', 'method', 'methods',
+  'class', 'classes', 'module', 'modules', 'package', 'packages', 'library', 'script', 'scripts', 'command', 'commands',
+  'variable', 'variables', 'constant', 'setting', 'settings', 'option', 'options', 'config', 'configuration', 'definition',
+  'declaration', 'code', 'source', 'sources', 'test', 'tests', 'repository', 'repo', 'document', 'documentation', 'docs',
+  'page', 'pages', 'section', 'chapter', 'manual', 'readme', 'log', 'logs', 'error', 'bug', 'key', 'value', 'field', 'table',
+]);
+// Participles that end such a question on what is done to the thing, not on the thing:
+// "Where is the config parsed?", "Where are the keys kept?".
+const PARTICIPLES = new Set(['kept', 'held', 'hidden', 'found', 'made', 'done', 'written', 'set', 'put', 'built', 'shown', 'given', 'taken', 'run', 'read', 'sent', 'thrown', 'caught', 'bought', 'sold', 'born']);
+
+/**
+ * The thing `question` asks the whereabouts of, when it asks only that: "Where is the teapot?",
+ * "Where are the brass keys now?" → "teapot", "brass keys". One to three lower-case words after
+ * "the" (a name is asksWhereNow's), nothing else but a word for now. Not a thing of code or of a
+ * document ("Where is the sources.list file?", "Where is the config parsed?"): those ask for a
+ * place in the files, which retrieval answers. The answer is where whoever last handled it left it
+ * (src/core/whereThing.ts), a rule over the retrieved text (bAbI's QA2).
+ */
+export function asksWhereThing(question: string): string | undefined {
+  const m = /^\W*where(?:\s+is|\s+are|'s|’s)\s+the\s+(.*?)[\s?.!]*$/iu.exec(question.trim());
+  if (!m) return undefined;
+  const rest = m[1]!.replace(/\b(?:now|today|currently|at (?:the moment|present)|these days)\b/giu, ' ').trim().split(/\s+/u);
+  if (rest.length < 1 || rest.length > 3 || rest[0] === '') return undefined;
+  if (!rest.every((w) => /^\p{Ll}[\p{Ll}-]*$/u.test(w) && !STOP_WORDS.has(w) && !NOT_CARRIED.has(w))) return undefined;
+  const last = rest[rest.length - 1]!;
+  if (PARTICIPLES.has(last) || (rest.length > 1 && /ed$/u.test(last))) return undefined;
+  return rest.join(' ');
+}
+
 const NUMBER_WORDS = new Set([
   'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
   'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty',
@@ -93,7 +125,7 @@ function withUnit(text: string, n: Range): Range | undefined {
 }
 
 /** Whether `word` looks like (part of) a name: capitalised, not a sentence-opening word. */
-function isNameWord(word: string): boolean {
+export function isNameWord(word: string): boolean {
   return /^\p{Lu}/u.test(word) && !NOT_NAMES.has(word.toLowerCase());
 }
 

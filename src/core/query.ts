@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
 import { bestLines, buildAnswer, composeText, isFragment, openingLines, passageOf, topicWeights, type AnswerParts, type SegmentLines } from './answer';
-import { asksWhereNow, mentionsSubjects } from './answerType';
+import { asksWhereNow, asksWhereThing, mentionsSubjects } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
 import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
@@ -16,6 +16,7 @@ import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } 
 import { extractSpan, type SpanAnswer } from './span';
 import type { UnitIndex } from './structure/units';
 import { kindOfPath, loadText } from './text';
+import { whereThing } from './whereThing';
 import { resolveInside } from './workspacePath';
 
 export interface QueryContext {
@@ -41,9 +42,9 @@ export const HOVER_TOKENS = 24;
 /** Citations an answer shows (and the evaluation tunes for). */
 export const CITATIONS = 5;
 /**
- * Passages a question about where someone is now looks through for the latest about them. A
- * keyword search ranks a name's mentions alike; on the dev book's bAbI stories, 4 to 10 moves a
- * story, the five citations missed the last move for 1 of 40 questions.
+ * Passages a question about where someone (or something: whereThing.ts) is now looks through for
+ * the latest about them. A keyword search ranks a name's mentions alike; on the dev book's bAbI
+ * stories, 4 to 10 moves a story, the five citations missed the last move for 1 of 40 questions.
  */
 const STORY_CANDIDATES = 20;
 
@@ -244,8 +245,12 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // A story tells where someone went many times: a question about where they are now looks
   // through more passages about them than it cites, for the latest (proseSpan).
   const whereNow = asksWhereNow(question);
-  const wanted = Math.max(rerank?.candidates ?? CITATIONS, whereNow ? STORY_CANDIDATES : 0);
-  const hits = await retrieve(ctx, question, wanted, mode, { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined });
+  // "Where is the teapot?" goes through whoever last handled it (whereThing.ts): it looks through
+  // as many passages about the thing as a story has sentences.
+  const thing = asksWhereThing(question);
+  const wanted = Math.max(rerank?.candidates ?? CITATIONS, whereNow || thing ? STORY_CANDIDATES : 0);
+  const retrieval = { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined };
+  const hits = await retrieve(ctx, question, wanted, mode, retrieval);
   const candidates = await texts.segments(hits);
   if (candidates.length === 0) {
     const text = hits.length === 0
@@ -265,13 +270,24 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   const segments = rerank ? await reranked(ctx, question, candidates, rerank, options?.signal) : candidates;
   // The span head reads the question beside one segment (proseSpan says which); its span is the
   // answer only when its calibrated confidence reaches the model's threshold (buildAnswer decides).
-  const read = await proseSpan(ctx, question, segments, whereNow, options?.signal);
+  // "Where is the teapot?" is read by the rule of whereThing.ts when the latest sentence about the
+  // thing says who took it, who left it or where it is; any other question, and that one when the
+  // rule cannot read the sentence, as proseSpan says. The rule looks through every candidate (the
+  // rerank graph's first ones first; a repeat is cited once, buildAnswer), not only the cited.
+  const hop = thing === undefined ? undefined : await whereThing(question, thing, rerank ? [...segments, ...candidates] : candidates, {
+    find: async (q) => texts.segments(await retrieve(ctx, q, STORY_CANDIDATES, mode, retrieval)),
+    read: (q, passage) => extractSpan(ctx.model, q, [passage], options?.signal),
+  }, CITATIONS);
+  const read = hop ?? await proseSpan(ctx, question, segments, whereNow, options?.signal);
   const generated = await declaredGeneration(ctx, 'ask', options, async (budget) => {
     const q = ctx.model.tokenizer.encode(question).slice(0, ctx.model.config.maxQueryTokens);
     const context = ctx.model.tokenizer.encode(segments[0]!.lines.join('\n')).slice(0, budget(q.length + 3, 64));
     return { prompt: askPrompt(ctx.model, context, q), memory: ctx.memory.fileMemory(segments[0]!.citation.path) ?? ctx.memory.workspaceMemory() };
   });
-  const parts = buildAnswer({ question, segments: read.segments, span: read.span, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
+  // The lines quoted from each passage are those with the most words of the question, and of the
+  // question the span head was asked about the thing's holder ("Where is Ottoline?").
+  const quoteFor = hop && hop.asked !== question ? `${question} ${hop.asked}` : question;
+  const parts = buildAnswer({ question: quoteFor, segments: read.segments, span: read.span, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
   return finish(ctx, options, parts, texts, started, found);
 }
 

@@ -2,7 +2,7 @@
 // answer they make (src/core/span.ts bestInRow with answerOf), on texts whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asksWhereNow, expectedType, mentionsSubjects, questionNames, questionSubjects, subjectSentences, typedAnswer } from '../../src/core/answerType';
+import { asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, questionNames, questionSubjects, subjectSentences, typedAnswer } from '../../src/core/answerType';
 import { bestInRow } from '../../src/core/span';
 
 test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
@@ -180,4 +180,22 @@ test('how long, how old or how often is answered by a number with its unit, neve
 test('a name answer takes no word of the question, possessive or not', () => {
   const text = "Hertzog founded Freexian, and Freexian's Debian LTS offering is well known.";
   assert.equal(answerIn('person', text, "Freexian's Debian LTS", 'Who owns Freexian?'), 'Debian LTS');
+});
+
+test('where a thing is now is asked of a common noun after "the", and never of a file, a function or a document', () => {
+  assert.equal(asksWhereThing('Where is the teapot?'), 'teapot');
+  assert.equal(asksWhereThing("Where's the football now?"), 'football');
+  assert.equal(asksWhereThing('Where are the brass keys?'), 'brass keys');
+  assert.equal(asksWhereThing('Where is Mary?'), undefined); // a name: asksWhereNow's
+  assert.equal(asksWhereThing('Where is the sources.list file?'), undefined);
+  assert.equal(asksWhereThing('Where is the config file?'), undefined);
+  assert.equal(asksWhereThing('Where is the config parsed?'), undefined);
+  assert.equal(asksWhereThing('Where is the parser function?'), undefined);
+  assert.equal(asksWhereThing('Where is the documentation?'), undefined);
+  assert.equal(asksWhereThing('Where are the settings stored?'), undefined);
+  assert.equal(asksWhereThing('Where are the keys kept?'), undefined);
+  assert.equal(asksWhereThing('Where is the MessageParser?'), undefined); // capitalised: a name or an identifier
+  assert.equal(asksWhereThing('Where was the teapot?'), undefined); // then, not now
+  assert.equal(asksWhereThing('Where is the teapot in the story?'), undefined); // other words
+  assert.equal(asksWhereThing('Where did Mary leave the teapot?'), undefined);
 });
