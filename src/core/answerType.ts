@@ -189,8 +189,11 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
       return (start, end) => {
         if (!about(start)) return undefined;
         const inSpan = fresh(start, end);
-        const found = inSpan.filter(isName);
-        if (found.length) return wholeName(text, found[0]!.start, found[found.length - 1]!.end, asked);
+        const found = inSpan.filter((w) => isName(w) && !(type === 'person' && isAcronym(w.word)));
+        if (found.length) {
+          const name = wholeName(text, found[0]!.start, found[found.length - 1]!.end, asked);
+          return type === 'person' && isAcronym(text.slice(name.start, name.end)) ? undefined : name;
+        }
         // A place need not be a name: "Mary went back to the kitchen." answers "Where is Mary?".
         const room = type === 'place' ? inSpan.find((w) => commonPlaceAt(text, w.word, w.start, w.end)) : undefined;
         return room && { start: room.start, end: room.end };
@@ -296,7 +299,8 @@ function timeExpression(text: string, all: readonly Word[], start: number, end: 
 /**
  * A name answer widened to the whole name around it: "Marsh" in "by Tobiah Marsh." becomes
  * "Tobiah Marsh". Neighbouring capitalised words joined by a single space or line break are
- * taken, sentence-opening words ("And", "The") are not, nor words of the question (`asked`,
+ * taken up to a possessive, which is left out ("Hertzog's company" → "Hertzog"); sentence-opening
+ * words ("And", "The") are not, nor words of the question (`asked`,
  * bareWord): "Debian LTS" in "Freexian's Debian LTS" does not take "Freexian's" for "Who owns
  * Freexian?". Character offsets into `text`.
  */
@@ -310,10 +314,24 @@ function wholeName(text: string, start: number, end: number, asked: ReadonlySet<
   }
   for (;;) {
     const m = after.exec(text.slice(end, end + 64));
-    if (!m || !isNameWord(m[1]!) || asked.has(bareWord(m[1]!)) || !isNameWord(lastWord(text.slice(start, end)))) break;
+    const last = lastWord(text.slice(start, end));
+    if (!m || !isNameWord(m[1]!) || asked.has(bareWord(m[1]!)) || !isNameWord(last) || POSSESSIVE.test(last)) break;
     end += m[0].length;
   }
-  return { start, end };
+  // A possessive ends the name and is not part of it: "Raphaël Hertzog's company" names Raphaël Hertzog.
+  const possessive = POSSESSIVE.exec(text.slice(start, end));
+  return { start, end: possessive ? end - possessive[0].length : end };
+}
+
+const POSSESSIVE = /['’]s$/u;
+
+/**
+ * Whether `word` is a capitalised abbreviation with no vowel ("DPL", "FSF", "HTML"): a title, a
+ * body or a format, never a person's name. "DPL" (Debian Project Leader) answered "Who became the
+ * Debian project leader after Jonathan Carter?", which the book does not say.
+ */
+function isAcronym(word: string): boolean {
+  return /^\p{Lu}{2,}$/u.test(word) && !/[AEIOUY]/u.test(word);
 }
 
 /**

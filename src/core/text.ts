@@ -297,6 +297,36 @@ const BLOCK_ELEMENTS = new Set(`
   footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol option p pre section summary table tbody td
   tfoot th thead title tr ul
 `.trim().split(/\s+/));
+/**
+ * Site navigation ("Prev", "Up", "Home", "Next", breadcrumbs, sidebars of links): the same words
+ * on every page of a generated book, which keyword search then finds everywhere and the span
+ * head copied as answers ("Up Home Next" for "Who founded the Debian project?" over the Debian
+ * Administrator's Handbook). `<nav>`, `role="navigation"`, and the navigation classes of
+ * DocBook/Publican (navheader, navfooter, docnav), Sphinx (related, sphinxsidebar) and others
+ * (breadcrumb) are not text.
+ */
+const NAVIGATION_CLASS = /\b(?:navheader|navfooter|docnav|breadcrumbs?|sphinxsidebar|related)\b/i;
+
+function isNavigation(name: string, tag: string): boolean {
+  if (name === 'nav') return true;
+  if (/\brole\s*=\s*["']?navigation\b/i.test(tag)) return true;
+  const cls = /\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(tag);
+  return cls !== null && NAVIGATION_CLASS.test(cls[1] ?? cls[2] ?? '');
+}
+
+/** Index just past the tag that closes the `name` element whose start tag ends at `from` (nested ones counted). */
+function elementEnd(html: string, name: string, from: number): number {
+  const tags = new RegExp(`<(/?)${name}\\b[^>]*>`, 'ig');
+  tags.lastIndex = from;
+  let depth = 1;
+  for (let m = tags.exec(html); m; m = tags.exec(html)) {
+    if (m[1]) depth--;
+    else if (!m[0].endsWith('/>')) depth++;
+    if (depth === 0) return m.index + m[0].length;
+  }
+  return html.length;
+}
+
 /** Above this average line length the HTML is minified and its source lines mean nothing. */
 const MINIFIED_LINE_CHARS = 1000;
 
@@ -332,6 +362,12 @@ export function htmlToText(html: string): { text: string; warnings: string[] } {
     out.push(newlinesIn(html, lt, close));
     if (BLOCK_ELEMENTS.has(name)) out.push(minified ? '\n' : ' ');
     i = close;
+    if (!tag.startsWith('</') && !tag.endsWith('/>') && isNavigation(name, tag)) {
+      const stop = elementEnd(html, name, i);
+      out.push(newlinesIn(html, i, stop));
+      i = stop;
+      continue;
+    }
     if (HIDDEN_ELEMENTS.has(name) && !tag.startsWith('</') && !tag.endsWith('/>')) {
       const endTag = new RegExp(`</${name}\\s*>`, 'ig');
       endTag.lastIndex = i;

@@ -199,3 +199,15 @@ test('where a thing is now is asked of a common noun after "the", and never of a
   assert.equal(asksWhereThing('Where is the teapot in the story?'), undefined); // other words
   assert.equal(asksWhereThing('Where did Mary leave the teapot?'), undefined);
 });
+
+test('a possessive ends a name answer and is not part of it', () => {
+  const text = "Freexian (Raphaël Hertzog's company) sells support.";
+  assert.equal(answerIn('person', text, "Raphaël Hertzog's company", 'Who owns Freexian?'), 'Raphaël Hertzog');
+  assert.equal(answerIn('person', text, 'Hertzog', 'Who owns Freexian?'), 'Raphaël Hertzog');
+});
+
+test('a person is not a vowelless abbreviation', () => {
+  const text = 'Jonathan Carter was elected DPL in 2020, and the DPL appoints delegates.';
+  assert.equal(answerIn('person', text, 'DPL', 'Who became project leader after Jonathan Carter?'), undefined);
+  assert.equal(answerIn('person', text, 'Jonathan Carter was elected DPL', 'Who was elected DPL in 2020?'), 'Jonathan Carter');
+});

@@ -208,3 +208,16 @@ test('a real-world PDF from this machine yields its text', { skip: !existsSync(S
   assert.match(r.text, /Libtasn1/);
   assert.ok(r.text.split('\f').length > 10, 'many pages');
 });
+
+test('site navigation is not text: <nav>, role="navigation" and the navigation classes of generated books', () => {
+  const html = [
+    '<html><body><div class="navheader"><div>Prev</div><div>Up Home</div></div>',
+    '<p>Ian Murdock founded Debian.</p>',
+    '<nav><ul><li>Home</li>',
+    '<li>Next</li></ul></nav><div role="navigation">Index</div>',
+    '<ul class="docnav top"><li class="previous">Prev Chapter 6</li><li>Next</li></ul><p>The end.</p>',
+    '</body></html>',
+  ].join('\n');
+  const lines = htmlToText(html).text.split('\n');
+  assert.deepEqual(lines, ['', 'Ian Murdock founded Debian.', '', '', 'The end.', '']);
+});
