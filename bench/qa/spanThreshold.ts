@@ -9,7 +9,10 @@
 // must not lower any dev set's top-1 citation. The test sets are never looked at. The dev book's
 // unanswerable questions (bench/qa/books.ts) are asked too: a span answer to one is a wrong
 // answer, counted against the precision like a wrong span to a planted fact, because a user must
-// get "not sure" where the text does not hold the answer.
+// get "not sure" where the text does not hold the answer. The hand-written questions of the dev
+// natural book (bench/qa/natural.ts: real questions about a real book, not planted facts) count
+// like the planted facts: every span answer to one is exactly right or wrong, and its
+// unanswerable questions are unanswerable questions.
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +113,7 @@ export function answeredAnyway(confidences: readonly number[], t: number): numbe
 export async function tuneSpanThreshold(modelDir: string, sets: readonly QuestionSet[], memoryDir: string, maxFileBytes: number, log: (line: string) => void): Promise<string> {
   const dev = sets.filter((s) => s.split === 'dev');
   if (!dev.some((s) => s.kind === 'book')) throw new Error('--tune-span needs the dev book (models/heldout.json)');
+  const naturals = dev.filter((s) => s.kind === 'natural').length;
   const eager = await withThreshold(modelDir, 0);
   const never = await withThreshold(modelDir, 1); // a calibrated confidence is a sigmoid: below 1
   const trials: SpanTrial[] = [];
@@ -121,7 +125,7 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
       const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet({ ...set, unanswerable: undefined }, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
       const plain = new Map(p.outcomes.map((o) => [o.id, o.top1Lines]));
       for (const o of e.outcomes) {
-        trials.push({ group: set.group, fact: set.kind === 'book', confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
+        trials.push({ group: set.group, fact: set.kind === 'book' || set.kind === 'natural', confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
       }
       for (const o of e.unanswerable ?? []) unanswerable.push(o.answeredAnyway ? o.confidence ?? -1 : -1);
       log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers${e.unanswerable?.length ? `, ${e.unanswerable.length} unanswerable with them` : ''}`);
@@ -141,10 +145,10 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
   };
   const grid = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, ...(choice.threshold === undefined ? [] : [choice.threshold])].sort((a, b) => a - b);
   return [
-    `Dev sets: ${facts.length} planted facts of the dev book, ${unanswerable.length} unanswerable questions of it (a span answer to one is a wrong answer), ${trials.length - facts.length} code questions; `
-      + `with span answers at threshold 0, ${facts.filter((x) => x.exact).length} facts are answered exactly.`,
+    `Dev sets: ${facts.length} planted facts of the dev book and questions of ${naturals} natural book(s), ${unanswerable.length} unanswerable questions of them (a span answer to one is a wrong answer), ${trials.length - facts.length} code questions; `
+      + `with span answers at threshold 0, ${facts.filter((x) => x.exact).length} of the facts and natural questions are answered exactly.`,
     '',
-    `| threshold | facts answered | exactly right | precision % | unanswerable answered anyway | ${groups.map((g) => `${g} top-1 (span/without)`).join(' | ')} |`,
+    `| threshold | facts and natural questions answered | exactly right | precision % | unanswerable answered anyway | ${groups.map((g) => `${g} top-1 (span/without)`).join(' | ')} |`,
     `|---:|---:|---:|---:|---:|${groups.map(() => '---:').join('|')}|`,
     ...grid.map(row),
     '',

@@ -131,11 +131,13 @@ test('the shipped question files: ids unique, a fifth or so unanswerable, every 
   }
 });
 
-test('selection: --quick (what CI runs) and tuning never take the natural books; --sets natural or a book name does', () => {
+test('selection: --quick (what CI runs) and retrieval tuning never take the natural books; --tune-span, --sets natural or a book name does', () => {
   const names = readNaturalBooks(findRepoRoot(__dirname)).map((b) => b.name);
   const quick = parseQaArgs(['--quick']).selection;
   assert.ok(quick.sources.length > 0 && !quick.sources.some((s) => s === NATURAL_ALIAS || names.includes(s)), 'quick names its sources, none of them natural');
-  for (const flag of ['--tune', '--tune-span', '--tune-rerank']) assert.equal(parseQaArgs([flag]).selection.natural, false, flag);
+  for (const flag of ['--tune', '--tune-rerank']) assert.equal(parseQaArgs([flag]).selection.natural, false, flag);
+  const span = parseQaArgs(['--tune-span']).selection;
+  assert.ok(span.natural !== false && span.splits.length === 1 && span.splits[0] === 'dev', 'the span threshold counts the dev natural book only');
   assert.deepEqual(parseQaArgs(['--sets', 'dev,natural']).selection.sources, [NATURAL_ALIAS]);
   assert.deepEqual(parseQaArgs(['--sets', 'test,gnu-standards']).selection.sources, ['gnu-standards']);
 });
