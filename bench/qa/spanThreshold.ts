@@ -16,6 +16,7 @@
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ANSWER_TYPES, expectedType, type AnswerType } from '../../src/core/answerType';
 import type { QuestionSet } from './questions';
 import { runSet } from './run';
 
@@ -54,7 +55,8 @@ async function withThreshold(modelDir: string, spanThreshold: number): Promise<s
   const dir = await mkdtemp(join(tmpdir(), 'mnemo-span-threshold-'));
   for (const name of await readdir(modelDir)) if (name !== 'model.json') await symlink(join(modelDir, name), join(dir, name));
   const config = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { answers?: Record<string, unknown> };
-  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold } }));
+  // One threshold for every question, whatever the model declares by type.
+  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold, spanThresholds: undefined } }));
   return dir;
 }
 
@@ -62,6 +64,8 @@ async function withThreshold(modelDir: string, spanThreshold: number): Promise<s
 export interface SpanTrial {
   readonly group: string;
   readonly fact: boolean;
+  /** The kind of answer the question asks for (answerType.ts), if any. */
+  readonly type?: AnswerType;
   readonly confidence: number;
   readonly exact: boolean;
   /** First citation on the answer's lines when the span answers (its passage comes first) / when it does not. */
@@ -100,6 +104,28 @@ export function chooseWithCitations(trials: readonly SpanTrial[], unanswerable: 
   return { answered: 0, right: 0 };
 }
 
+/** An unanswerable dev question: its span confidence at threshold 0 (-1: no span) and the kind of answer it asks for. */
+export interface UnanswerableTrial {
+  readonly confidence: number;
+  readonly type?: AnswerType;
+}
+
+/**
+ * A threshold for each kind of answer that the dev answers of that kind support on their own
+ * (chooseWithCitations over the trials and unanswerable questions of that kind: 95% precision on
+ * at least MIN_ANSWERED answers, no dev set's top-1 lower); kinds they do not support are left to
+ * the one threshold. Each kind's choice loses no top-1 citation on its own questions, so together
+ * they lose none either. Pure, for tests.
+ */
+export function chooseByType(trials: readonly SpanTrial[], unanswerable: readonly UnanswerableTrial[]): Partial<Record<AnswerType, ThresholdChoice>> {
+  const out: Partial<Record<AnswerType, ThresholdChoice>> = {};
+  for (const type of ANSWER_TYPES) {
+    const choice = chooseWithCitations(trials.filter((x) => x.type === type), unanswerable.filter((u) => u.type === type).map((u) => u.confidence));
+    if (choice.threshold !== undefined) out[type] = choice;
+  }
+  return out;
+}
+
 /**
  * How many unanswerable questions a threshold `t` answers with a span anyway, from each one's span
  * confidence at threshold 0 (-1 where no span came): the engine shows a span iff its confidence
@@ -118,25 +144,36 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
   const never = await withThreshold(modelDir, 1); // a calibrated confidence is a sigmoid: below 1
   const trials: SpanTrial[] = [];
   // The span confidence of each unanswerable dev question (-1: no span at all), answered at t when ≥ t.
-  const unanswerable: number[] = [];
+  const unanswerableTrials: UnanswerableTrial[] = [];
   try {
     for (const set of dev) {
       // Without span answers nothing is answered anyway: the unanswerable questions are asked with them only.
       const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet({ ...set, unanswerable: undefined }, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
       const plain = new Map(p.outcomes.map((o) => [o.id, o.top1Lines]));
+      const asked = new Map([...set.questions, ...set.unanswerable ?? []].map((q) => [q.id, q.question]));
+      const typeOf = (id: string): AnswerType | undefined => expectedType(asked.get(id) ?? '');
       for (const o of e.outcomes) {
-        trials.push({ group: set.group, fact: set.kind === 'book' || set.kind === 'natural', confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
+        trials.push({ group: set.group, fact: set.kind === 'book' || set.kind === 'natural', type: typeOf(o.id), confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
       }
-      for (const o of e.unanswerable ?? []) unanswerable.push(o.answeredAnyway ? o.confidence ?? -1 : -1);
+      for (const o of e.unanswerable ?? []) unanswerableTrials.push({ confidence: o.answeredAnyway ? o.confidence ?? -1 : -1, type: typeOf(o.id) });
       log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers${e.unanswerable?.length ? `, ${e.unanswerable.length} unanswerable with them` : ''}`);
     }
   } finally {
     await rm(eager, { recursive: true, force: true });
     await rm(never, { recursive: true, force: true });
   }
+  const unanswerable = unanswerableTrials.map((u) => u.confidence);
   const facts = trials.filter((x) => x.fact);
   const groups = [...new Set(trials.map((x) => x.group))];
   const choice = chooseWithCitations(trials, unanswerable);
+  const byType = chooseByType(trials, unanswerableTrials);
+  const typeLine = (type: AnswerType): string => {
+    const c = byType[type];
+    const n = facts.filter((x) => x.type === type).length;
+    return c?.threshold === undefined
+      ? `- ${type} (${n} dev questions): none of its own (fewer than ${MIN_ANSWERED} answers at ${PRECISION_TARGET * 100}% precision, or a top-1 lost); spanThreshold applies`
+      : `- ${type} (${n} dev questions): ${c.threshold.toFixed(4)}, ${c.answered} answers, ${c.right} exactly right`;
+  };
   const row = (t: number): string => {
     const above = facts.filter((x) => x.confidence >= t);
     const right = above.filter((x) => x.exact).length;
@@ -157,5 +194,8 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
       : `Chosen: spanThreshold ${choice.threshold.toFixed(4)}, the lowest keeping ${PRECISION_TARGET * 100}% precision with ≥ ${MIN_ANSWERED} answers `
         + `(unanswerable questions answered count as wrong) and no dev set's top-1 lines below its figure without span answers: `
         + `${choice.answered} answers, ${choice.right} exactly right (${answeredAnyway(unanswerable, choice.threshold)} of them to unanswerable questions).`,
+    '',
+    'By the kind of answer asked for (answers.spanThresholds), each chosen the same way on the dev questions of that kind alone:',
+    ...ANSWER_TYPES.map(typeLine),
   ].join('\n');
 }

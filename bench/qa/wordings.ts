@@ -9,6 +9,7 @@
 //
 //   npm run build && node out/bench/qa/wordings.js [--model DIR] [--n 64]
 import { join, resolve } from 'node:path';
+import { spanThresholdFor } from '../../src/core/answerType';
 import { loadModel } from '../../src/core/model';
 import { extractSpan } from '../../src/core/span';
 import { findRepoRoot } from '../common';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   const n = Number(value('--n') ?? 64);
   const model = await loadModel(modelDir, 'cpu', { info() {}, debug() {}, warn() {}, error() {} });
   const threshold = model.config.answers?.spanThreshold ?? 0.5;
+  // Typed decoding is the product's: each question's threshold is its answer type's (spanThresholdFor).
+  const thresholdOf = (question: string, typed: boolean): number => (typed ? spanThresholdFor(model.config.answers, question) : undefined) ?? threshold;
   const book = loadBook(readHeldout(repoRoot).books.dev[0]!);
   const rand = prng(7);
   const tally = { typed: { exactAny: 0, answered: 0, exact: 0, unanswerableAnswered: 0 }, untyped: { exactAny: 0, answered: 0, exact: 0, unanswerableAnswered: 0 } } satisfies Record<string, Tally>;
@@ -80,9 +83,9 @@ async function main(): Promise<void> {
       const span = await extractSpan(model, fact.question, [passage], undefined, { typed });
       const exact = span !== undefined && span.text.trim() === fact.value;
       if (exact) t.exactAny++;
-      if (span && span.confidence >= threshold) { t.answered++; if (exact) t.exact++; }
+      if (span && span.confidence >= thresholdOf(fact.question, typed)) { t.answered++; if (exact) t.exact++; }
       const wrong = await extractSpan(model, other.question, [passage], undefined, { typed });
-      if (wrong && wrong.confidence >= threshold) t.unanswerableAnswered++;
+      if (wrong && wrong.confidence >= thresholdOf(other.question, typed)) t.unanswerableAnswered++;
     }
   }
   await model.runtime.dispose();

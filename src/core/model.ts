@@ -3,6 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevicePreference, Logger } from './api';
+import { ANSWER_TYPES, type AnswerType } from './answerType';
 import { ModelRuntime, type CoreGraphName, type GraphFiles, type GraphName, type OptionalGraphName, type RuntimeShapes } from './runtime';
 import { checkStaticKeysConfig, StaticKeys, type StaticKeysConfig } from './staticKeys';
 import { MnemoTokenizer } from './tokenizer';
@@ -26,6 +27,11 @@ export interface GraphSpec {
 export interface AnswersConfig {
   /** A span whose calibrated confidence reaches this is given as the answer. */
   readonly spanThreshold: number;
+  /**
+   * The threshold for questions asking for a kind of answer (answerType.ts), where the dev sets
+   * measured that kind apart (`npm run eval:qa -- --tune-span`); spanThreshold for the others.
+   */
+  readonly spanThresholds?: Partial<Record<AnswerType, number>>;
   /** Longest span, in tokens, that is considered (default 24). */
   readonly maxSpanTokens?: number;
   /**
@@ -192,6 +198,16 @@ function answersProblems(answers: unknown): string[] {
   const out: string[] = [];
   const t = a['spanThreshold'];
   if (typeof t !== 'number' || !(t >= 0 && t <= 1)) out.push(`model.json: answers.spanThreshold must be a number in [0, 1] (got ${JSON.stringify(t)})`);
+  const byType = a['spanThresholds'];
+  if (byType !== undefined) {
+    if (typeof byType !== 'object' || byType === null) out.push('model.json: answers.spanThresholds must be an object');
+    else {
+      for (const [k, v] of Object.entries(byType)) {
+        if (!(ANSWER_TYPES as readonly string[]).includes(k)) out.push(`model.json: answers.spanThresholds.${k} is no answer type (${ANSWER_TYPES.join(', ')})`);
+        else if (typeof v !== 'number' || !(v >= 0 && v <= 1)) out.push(`model.json: answers.spanThresholds.${k} must be a number in [0, 1] (got ${JSON.stringify(v)})`);
+      }
+    }
+  }
   const m = a['maxSpanTokens'];
   if (m !== undefined && (typeof m !== 'number' || !Number.isInteger(m) || m <= 0)) out.push(`model.json: answers.maxSpanTokens must be a positive integer (got ${JSON.stringify(m)})`);
   const c = a['calibration'] as Record<string, unknown> | undefined;

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
 import { bestLines, buildAnswer, composeText, isFragment, openingLines, passageOf, topicWeights, type AnswerParts, type SegmentLines } from './answer';
-import { asksWhereNow, asksWhereThing, mentionsSubjects } from './answerType';
+import { asksWhereNow, asksWhereThing, mentionsSubjects, spanThresholdFor } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
 import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
@@ -287,7 +287,9 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // The lines quoted from each passage are those with the most words of the question, and of the
   // question the span head was asked about the thing's holder ("Where is Ottoline?").
   const quoteFor = hop && hop.asked !== question ? `${question} ${hop.asked}` : question;
-  const parts = buildAnswer({ question: quoteFor, segments: read.segments, span: read.span, spanThreshold: ctx.model.config.answers?.spanThreshold, generated });
+  // The threshold is that of the question the span head was asked ("Where is Ottoline?" for the teapot).
+  const spanThreshold = spanThresholdFor(ctx.model.config.answers, hop?.asked ?? question);
+  const parts = buildAnswer({ question: quoteFor, segments: read.segments, span: read.span, spanThreshold, generated });
   return finish(ctx, options, parts, texts, started, found);
 }
 

@@ -70,7 +70,7 @@ interface Best {
 /**
  * The best answer span over `passages` for `question`, or undefined when the model has no span
  * graph (or there is no passage text). The caller compares `confidence` with
- * `model.config.answers.spanThreshold`. `typed: false` turns off answer types and the subject
+ * the question's threshold (answerType.ts spanThresholdFor). `typed: false` turns off answer types and the subject
  * check (the head's own best span, as before them): for measuring what they add.
  */
 export async function extractSpan(model: LoadedModel, question: string, passages: readonly string[], signal?: AbortSignal, options: { typed?: boolean } = {}): Promise<SpanAnswer | undefined> {

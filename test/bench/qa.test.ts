@@ -13,7 +13,7 @@ import { spliceSection, SECTION_BEGIN, SECTION_END } from '../../bench/qa/report
 import { parseQaArgs } from '../../bench/qa/main';
 import { normalise, score } from '../../bench/qa/run';
 import { MARGIN_GRID, settingKey, tuneReport, WEIGHT_GRID, type Scored, type TunedSet } from '../../bench/qa/tune';
-import { chooseThreshold, chooseWithCitations, top1At } from '../../bench/qa/spanThreshold';
+import { chooseByType, chooseThreshold, chooseWithCitations, top1At } from '../../bench/qa/spanThreshold';
 import { firstSentence } from '../../bench/qa/sentence';
 import { reword, VERB_TEMPLATES } from '../../bench/qa/templates';
 import { tempDir } from '../core/helpers';
@@ -252,6 +252,23 @@ test('span threshold with citations: no dev set may lose its first citation to a
   assert.equal(chooseWithCitations(many, [0.75]).threshold, 0.8);
   assert.equal(chooseWithCitations(many, [0.5, -1]).threshold, 0.7);
   assert.deepEqual(chooseWithCitations(many, [0.75]), { threshold: 0.8, answered: 8, right: 8 });
+});
+
+test('span thresholds by answer type: each kind is chosen on its own questions; a kind with too few answers gets none', () => {
+  const q = (type: 'number' | 'person', confidence: number, exact: boolean) => ({ group: 'book/4k', fact: true, type, confidence, exact, top1Span: exact, top1Plain: true });
+  // Numbers: 9 right from 0.72 up, a wrong one at 0.5. Names: 8 right from 0.85 up, wrong ones at 0.8 and 0.78.
+  const numbers = [0.99, 0.95, 0.9, 0.88, 0.85, 0.8, 0.78, 0.75, 0.72].map((c) => q('number', c, true));
+  const names = [0.99, 0.98, 0.97, 0.95, 0.93, 0.9, 0.88, 0.85].map((c) => q('person', c, true));
+  const trials = [...numbers, q('number', 0.5, false), ...names, q('person', 0.8, false), q('person', 0.78, false)];
+  const byType = chooseByType(trials, [{ confidence: 0.74, type: 'number' }]);
+  // The unanswerable number question answered at 0.74 is a wrong answer: 0.72 would keep 9 of 10.
+  assert.equal(byType.number?.threshold, 0.75);
+  assert.equal(byType.person?.threshold, 0.85);
+  assert.equal(byType.place, undefined, 'no place questions: no threshold of its own');
+  // The one threshold over both kinds must admit neither wrong name: 0.85 (0.75 would let both in).
+  assert.equal(chooseWithCitations(trials, [0.74]).threshold, 0.85);
+  // Too few names to measure: no threshold of their own.
+  assert.equal(chooseByType(names.slice(0, 5), []).person, undefined);
 });
 
 // One tuned dev set: `at(weight, margin)` gives its questions' outcomes under a setting

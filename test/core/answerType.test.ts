@@ -2,7 +2,7 @@
 // answer they make (src/core/span.ts bestInRow with answerOf), on texts whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, questionNames, questionSubjects, subjectSentences, typedAnswer } from '../../src/core/answerType';
+import { asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, questionNames, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
 import { bestInRow } from '../../src/core/span';
 
 test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
@@ -210,4 +210,14 @@ test('a person is not a vowelless abbreviation', () => {
   const text = 'Jonathan Carter was elected DPL in 2020, and the DPL appoints delegates.';
   assert.equal(answerIn('person', text, 'DPL', 'Who became project leader after Jonathan Carter?'), undefined);
   assert.equal(answerIn('person', text, 'Jonathan Carter was elected DPL', 'Who was elected DPL in 2020?'), 'Jonathan Carter');
+});
+
+test("a span answer's threshold is its answer type's where the model declares one, else the one threshold", () => {
+  const answers = { spanThreshold: 0.8, spanThresholds: { number: 0.7, place: 0 } };
+  assert.equal(spanThresholdFor(answers, 'How deep is the well?'), 0.7);
+  assert.equal(spanThresholdFor(answers, 'Where does Edric Vane keep the lantern?'), 0);
+  assert.equal(spanThresholdFor(answers, 'Who guided the lamplighters?'), 0.8);
+  assert.equal(spanThresholdFor(answers, 'What password do the lamplighters use?'), 0.8);
+  assert.equal(spanThresholdFor({ spanThreshold: 0.6 }, 'How deep is the well?'), 0.6);
+  assert.equal(spanThresholdFor(undefined, 'How deep is the well?'), undefined);
 });

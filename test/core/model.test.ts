@@ -90,3 +90,19 @@ test('a missing model.json and a forced unavailable device say what to do', { sk
     await assert.rejects(loadModel(dir, 'cpu', recordingLogger()), /model\.json is missing/);
   } finally { await cleanup(); }
 });
+
+test('bad per-type span thresholds in model.json are named', { skip }, async () => {
+  const { dir, cleanup } = await copyModel();
+  try {
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    json.answers = { ...json.answers, spanThresholds: { number: 0.7, place: 1.2, colour: 0.5 } };
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await assert.rejects(loadModel(dir, 'cpu', recordingLogger()), (e: unknown) => {
+      assert.ok(e instanceof ModelContractError);
+      assert.match(e.message, /answers\.spanThresholds\.place must be a number in \[0, 1\]/);
+      assert.match(e.message, /answers\.spanThresholds\.colour is no answer type/);
+      assert.doesNotMatch(e.message, /spanThresholds\.number/);
+      return true;
+    });
+  } finally { await cleanup(); }
+});
