@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   await model.runtime.dispose();
   const row = (name: string, t: Tally): string => `| ${name} | ${t.exactAny} | ${t.answered} | ${t.exact} | ${t.answered ? (100 * t.exact / t.answered).toFixed(1) : '-'} | ${t.unanswerableAnswered} |`;
   process.stdout.write([
-    `Span answers on ${WORDINGS.length} fact wordings no evaluation or tuning uses, ${n} facts planted in dev-book passages (passage given); ${n} questions about other subjects those passages cannot answer. Model ${model.config.id} ${model.config.version}, threshold ${threshold}.`,
+    `Span answers on ${WORDINGS.length} fact wordings no evaluation or tuning uses, ${n} facts planted in dev-book passages (passage given); ${n} questions about other subjects those passages cannot answer. Model ${model.config.id} ${model.config.version}, threshold ${threshold}${model.config.answers?.spanThresholds ? ` (typed answers: ${JSON.stringify(model.config.answers.spanThresholds)} by kind)` : ''}.`,
     '',
     '| decoding | exact at any confidence | answered (≥ threshold) | exact | precision % | unanswerable answered |',
     '|---|---:|---:|---:|---:|---:|',
