@@ -10,6 +10,8 @@ holds an evaluation source: see corpus.py) with synthetic facts planted in them:
   babi     bAbI-like stories (people moving, picking things up); the answer is the LAST move
   code     a real Python function with its docstring removed, beside another function of its
            file; the question rewords the docstring, the answer is the function's name
+  cloze    a real sentence of the prose asked about by rule: a name, year, count or path in it
+           is the answer, the rest of it, noised, the question (cloze.py)
 and, for each kind, passages that do not hold the answer (has_answer = 0).
 Templates are in span_templates.py (the training ones only).
 
@@ -24,6 +26,7 @@ from typing import List
 
 import torch
 
+from . import cloze
 from . import span_templates as T
 from .tasks import python_functions
 from .tokenizer import U2B
@@ -72,7 +75,7 @@ def locate(tok, text, ids, value):
 class SpanTaskMaker:
     def __init__(self, tok, corpus_path, seed=0, max_mb=6.0, templates=T.TRAIN, mix=(0.5, 0.25, 0.25), max_filler=650,
                  open_share=None, event_share=0.0):
-        """mix: shares of facts, babi and code examples; max_filler: most characters of real
+        """mix: shares of facts, babi, code (and optionally cloze) examples; max_filler: most characters of real
         text a fact passage is planted in (shorter passages are cheaper steps on a CPU);
         open_share: the share of facts from the open relations (default: half with the training
         templates, none with others, so evaluate_span's EVAL facts stay what they were);
@@ -82,6 +85,7 @@ class SpanTaskMaker:
         self.event_share = event_share
         total_mix = sum(mix)
         self.cut_facts, self.cut_babi = mix[0] / total_mix, (mix[0] + mix[1]) / total_mix
+        self.cut_code = (mix[0] + mix[1] + mix[2]) / total_mix
         self.max_filler = max_filler
         self.prose, self.code, self.functions = [], [], []
         docs = [json.loads(l) for l in open(corpus_path)]
@@ -346,10 +350,16 @@ class SpanTaskMaker:
         r.shuffle(parts)
         return self.finish(q, '\n\n'.join(parts), name.group(1) if present else '', 'code')
 
+    def cloze(self):
+        made = cloze.make(self.rng, [self.filler(self.rng.randint(200, max(200, self.max_filler))) for _ in range(1)],
+                          set(T.FIRST_NAMES) | set(T.BABI_PEOPLE))
+        return made and self.finish(*made, 'cloze')
+
     def sample(self):
         while True:
             x = self.rng.random()
-            ex = self.facts() if x < self.cut_facts else self.babi() if x < self.cut_babi else self.code_fn()
+            ex = self.facts() if x < self.cut_facts else self.babi() if x < self.cut_babi else \
+                self.code_fn() if x < self.cut_code else self.cloze()
             if ex is not None:
                 return ex
 
