@@ -7,7 +7,7 @@ import type {
   Answer, Engine, EngineOptions, Explanation, Logger, MemoryOptions, MemoryStatus, QueryOptions, ReadOptions,
   ReadProgress, ReadResult, SkipCount, SkippedFile, SummaryTarget, SymbolQuery,
 } from './api';
-import { LexicalIndex, segmentTexts } from './lexicalIndex';
+import { LexicalIndex, segmentTexts, unfinishedWord } from './lexicalIndex';
 import { NothingReadError } from './errors';
 import { memoryOptions } from './limits';
 import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
@@ -626,6 +626,13 @@ class MnemoEngine implements Engine {
     }
     const source = segments;
     const tokenizer = this.model.tokenizer;
+    // A streamed segment's decoded ids can end inside a word ("Violet" | "ta went back to the
+    // cellar."): the word's start is carried into the next segment's indexed text, so that the
+    // index holds the word whole, as a whole file's segments (their whole lines) do. Without it,
+    // every word cut by a segment boundary of a book over STREAM_BYTES was missing from the index
+    // (a planted "Violetta" line of the 1M-token bAbI haystack could not be found by her name).
+    let cut = '';
+    let expected = -1;
     const recorded: SegmentSource = {
       count: source.count,
       at: async (index) => {
@@ -636,7 +643,10 @@ class MnemoEngine implements Engine {
         }
         // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
         const text = seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
-        texts[index] = text;
+        const carried = index === expected ? cut : '';
+        texts[index] = carried + text;
+        cut = unfinishedWord(carried, text);
+        expected = index + 1;
         return { ...seg, text };
       },
     };

@@ -374,6 +374,20 @@ function selectTop(ids: readonly number[], order: (a: number, b: number) => numb
 }
 
 /** Text of each segment: lines startLines[i]..endLines[i] (1-based, inclusive) of `lines`. */
+/** Longest unfinished word carried from one streamed segment into the next (analyze.ts drops terms over 40). */
+const MAX_CARRY = 64;
+
+/**
+ * What a streamed segment's indexed text passes on to the next segment's: its last run of
+ * non-space characters, which may be a word the next segment finishes ("Violet" of "Violetta"),
+ * at most MAX_CARRY of them. `carried` is what this segment was given by the one before: a
+ * segment with no space at all passes it on with its own text.
+ */
+export function unfinishedWord(carried: string, text: string): string {
+  const tail = /\S*$/u.exec(text)![0];
+  return (tail.length === text.length ? carried + text : tail).slice(-MAX_CARRY);
+}
+
 export function segmentTexts(lines: readonly string[], startLines: ArrayLike<number>, endLines: ArrayLike<number>, count: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < count; i++) out.push(lines.slice(startLines[i]! - 1, endLines[i]!).join('\n'));
