@@ -44,7 +44,12 @@ const K1 = 1.2;
 const B = 0.75;
 /** Postings are compacted when this share of documents is dead (removed files). */
 const COMPACT_AT = 0.25;
-const FORMAT = 2;
+/**
+ * 3: a streamed file's words cut by a segment boundary are indexed whole (unfinishedWord). An
+ * index of format 2 lacks them; it is refused and rebuilt from the files' lines (engine.ts
+ * openLexical), once.
+ */
+const FORMAT = 3;
 const MAGIC = 0x4d4e4c58; // "MNLX"
 
 /** Term counts of a text: term → occurrences. */
