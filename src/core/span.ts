@@ -132,7 +132,10 @@ export async function extractSpan(model: LoadedModel, question: string, passages
       if (rowTyped && (!typed || rowTyped.confidence > typed.confidence)) typed = rowTyped;
     });
   }
-  const best = typed ?? any;
+  // A name or a place may be answered by a description ("any person obtaining a copy" of who is
+  // granted permission), so its untyped best span stands when no span is of its type; a number or
+  // a time never: "beneath" answered "How much does the brass compass cost?" at 0.88.
+  const best = type === 'number' || type === 'time' ? typed : typed ?? any;
   if (!best) return undefined;
   const t = texts[best.passage]!;
   const text = passages[best.passage]!;
