@@ -7,6 +7,7 @@
 // for. Also here: whether a passage mentions what the question names at all (mentionsSubjects).
 // English questions only; any other question has no type and every span is its own answer.
 import { analyze, STOP_WORDS } from './analyze';
+import { escapeRegExp } from './regexp';
 
 export const ANSWER_TYPES = ['person', 'place', 'number', 'time'] as const;
 export type AnswerType = typeof ANSWER_TYPES[number];
@@ -227,7 +228,7 @@ function nameAt(text: string, start: number, end: number): boolean {
   if (!opensSentence(text, start)) return true;
   const next = /^[ \t]+([\p{L}][\p{L}'’-]*)/u.exec(text.slice(end, end + 64));
   if (next && isNameWord(next[1]!)) return true;
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(word);
   for (const m of text.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'gu'))) {
     if (!opensSentence(text, m.index)) return true;
   }

@@ -378,7 +378,6 @@ function selectTop(ids: readonly number[], order: (a: number, b: number) => numb
   return heap;
 }
 
-/** Text of each segment: lines startLines[i]..endLines[i] (1-based, inclusive) of `lines`. */
 /** Longest unfinished word carried from one streamed segment into the next (analyze.ts drops terms over 40). */
 const MAX_CARRY = 64;
 
@@ -393,6 +392,7 @@ export function unfinishedWord(carried: string, text: string): string {
   return (tail.length === text.length ? carried + text : tail).slice(-MAX_CARRY);
 }
 
+/** Text of each segment: lines startLines[i]..endLines[i] (1-based, inclusive) of `lines`. */
 export function segmentTexts(lines: readonly string[], startLines: ArrayLike<number>, endLines: ArrayLike<number>, count: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < count; i++) out.push(lines.slice(startLines[i]! - 1, endLines[i]!).join('\n'));

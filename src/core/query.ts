@@ -15,6 +15,7 @@ import { rerankOrder, rerankParams, relevance, type RerankParams } from './reran
 import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
 import { extractSpan, type SpanAnswer } from './span';
 import type { UnitIndex } from './structure/units';
+import { escapeRegExp } from './regexp';
 import { kindOfPath, loadText } from './text';
 import { whereThing } from './whereThing';
 import { resolveInside } from './workspacePath';
@@ -401,10 +402,6 @@ export async function summarize(ctx: QueryContext, target: SummaryTarget, option
     text: composeText(generated ?? lead, passages), kind: generated ? 'generated' : 'passages', passages, citations: passages.map((p) => p.citation),
   };
   return finish(ctx, options, parts, texts, started);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Patterns of lines that define `symbol`, strongest first. */

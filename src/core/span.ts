@@ -94,7 +94,10 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const checks = options.typed !== false;
   const type = checks ? expectedType(question) : undefined;
   // The best span of the asked type (answerType.ts), and the best of any kind for when the
-  // passage holds none of that type.
+  // passage holds none of that type. A name or a place may be answered by a description ("any
+  // person obtaining a copy" of who is granted permission), so the untyped span stands for them;
+  // a number or a time never: "beneath" answered "How much does the brass compass cost?" at 0.88.
+  const untypedStands = type !== 'number' && type !== 'time';
   let typed: Best | undefined;
   let any: Best | undefined;
   const readers = passages.map((p) => answerReader(type, p, question));
@@ -116,8 +119,10 @@ export async function extractSpan(model: LoadedModel, question: string, passages
       };
       const t = texts[r.passage]!;
       const text = passages[r.passage]!;
-      const rowAny = bestOf();
-      if (rowAny && (!any || rowAny.confidence > any.confidence)) any = rowAny;
+      if (untypedStands) {
+        const rowAny = bestOf();
+        if (rowAny && (!any || rowAny.confidence > any.confidence)) any = rowAny;
+      }
       if (type === undefined) return;
       const made = new Map<string, string | undefined>(); // many spans make the same answer
       const rowTyped = bestOf((s, e) => {
@@ -132,10 +137,7 @@ export async function extractSpan(model: LoadedModel, question: string, passages
       if (rowTyped && (!typed || rowTyped.confidence > typed.confidence)) typed = rowTyped;
     });
   }
-  // A name or a place may be answered by a description ("any person obtaining a copy" of who is
-  // granted permission), so its untyped best span stands when no span is of its type; a number or
-  // a time never: "beneath" answered "How much does the brass compass cost?" at 0.88.
-  const best = type === 'number' || type === 'time' ? typed : typed ?? any;
+  const best = typed ?? any;
   if (!best) return undefined;
   const t = texts[best.passage]!;
   const text = passages[best.passage]!;

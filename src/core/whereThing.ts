@@ -15,6 +15,7 @@
 // pronoun, a longer clause or a wrapped line is not guessed at.
 import type { SegmentLines } from './answer';
 import { isNameWord } from './answerType';
+import { escapeRegExp } from './regexp';
 import type { SpanAnswer } from './span';
 import { kindOfPath } from './text';
 
@@ -41,13 +42,9 @@ export type ThingSentence =
   | { readonly kind: 'take' | 'drop'; readonly person: string }
   | { readonly kind: 'placed' };
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** A phrase of words as a pattern: any white space between them, whole words at both ends. */
 function phrase(words: string): string {
-  return `(?<![\\p{L}\\p{N}])${words.trim().split(/\s+/u).map(escape).join('\\s+')}(?![\\p{L}\\p{N}])`;
+  return `(?<![\\p{L}\\p{N}])${words.trim().split(/\s+/u).map(escapeRegExp).join('\\s+')}(?![\\p{L}\\p{N}])`;
 }
 
 /**
