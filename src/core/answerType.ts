@@ -203,10 +203,11 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
       return (start, end) => {
         if (!about(start)) return undefined;
         const inSpan = fresh(start, end);
-        const found = inSpan.filter((w) => isName(w) && !(type === 'person' && isAcronym(w.word)));
+        const found = inSpan.filter((w) => isName(w) && !(type === 'person' && notPersonWord(w.word)));
         if (found.length) {
           const name = wholeName(text, found[0]!.start, found[found.length - 1]!.end, asked);
-          return type === 'person' && isAcronym(text.slice(name.start, name.end)) ? undefined : name;
+          const whole = text.slice(name.start, name.end);
+          return type === 'person' && (isAcronym(whole) || words(whole).some(isShouted)) ? undefined : name;
         }
         // A place need not be a name: "Mary went back to the kitchen." answers "Where is Mary?".
         const room = type === 'place' ? inSpan.find((w) => commonPlaceAt(text, w.word, w.start, w.end)) : undefined;
@@ -346,6 +347,23 @@ const POSSESSIVE = /['’]s$/u;
  */
 function isAcronym(word: string): boolean {
   return /^\p{Lu}{2,}$/u.test(word) && !/[AEIOUY]/u.test(word);
+}
+
+/**
+ * Whether `word` is written in four capitals or more, which prose does for a label or for
+ * emphasis ("COMMUNITY", "NOTE", "CAUTION": the titles of DocBook's sidebars), not for a person's
+ * name: a person's name holds no such word. On the dev handbook an HTML section heading and the
+ * sidebar label after it on one source line, "Multi-Platform Operating System COMMUNITY",
+ * answered "Who took over from Ian Murdock as leader of Debian?" at confidence 0.825. A name
+ * printed in capitals ("Raphaël HERTZOG") is lost with it.
+ */
+function isShouted(word: string): boolean {
+  return /^\p{Lu}{4,}$/u.test(word);
+}
+
+/** Whether `word` can be no part of a person's name: a vowelless abbreviation or a shouted word. */
+function notPersonWord(word: string): boolean {
+  return isAcronym(word) || isShouted(word);
 }
 
 /**

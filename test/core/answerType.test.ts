@@ -212,6 +212,16 @@ test('a person is not a vowelless abbreviation', () => {
   assert.equal(answerIn('person', text, 'Jonathan Carter was elected DPL', 'Who was elected DPL in 2020?'), 'Jonathan Carter');
 });
 
+test('a person is no word written in four capitals or more, nor a name that holds one', () => {
+  const text = "1.1.1. A Multi-Platform Operating System COMMUNITY Ian Murdock's journey. Bruce Perens took over from Ian Murdock.";
+  const question = 'Who took over from Ian Murdock as leader of Debian?';
+  assert.equal(answerIn('person', text, 'Operating System COMMUNITY', question), undefined);
+  assert.equal(answerIn('person', text, 'Multi-Platform Operating', question), undefined); // widened to the word in capitals
+  assert.equal(answerIn('person', text, 'Bruce Perens', question), 'Bruce Perens');
+  // A place may still be written in capitals.
+  assert.equal(answerIn('place', 'The fleet sailed to OSTERWICK at dawn.', 'OSTERWICK', 'Where did the fleet sail to?'), 'OSTERWICK');
+});
+
 test("a span answer's threshold is its answer type's where the model declares one, else the one threshold", () => {
   const answers = { spanThreshold: 0.8, spanThresholds: { number: 0.7, place: 0 } };
   assert.equal(spanThresholdFor(answers, 'How deep is the well?'), 0.7);
