@@ -91,7 +91,7 @@ test('citations are sent when retrieval has found them; a confident span sends t
   try {
     for (const name of await readdir(modelDir())) if (name !== 'model.json') await symlink(join(modelDir(), name), join(dir, name));
     const config = JSON.parse(await readFile(join(modelDir(), 'model.json'), 'utf8')) as { answers?: Record<string, unknown> };
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold: 0 } }));
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold: 0, spanThresholds: undefined } }));
     const eager = await openEngine({ root: ws.root, cacheDir: ws.cache, modelDir: dir, device: 'cpu', logger: recordingLogger() });
     try {
       const seen: AnswerEvent[] = [];
