@@ -369,37 +369,12 @@ export async function retrieve(
   return fuseHits(byWords, byModel, fusionParamsFor(ctx, byWords, options), k);
 }
 
-/**
- * `fused` with its best candidate in `file` first, where one is listed: scores still fall down
- * the list (the one moved up reports the score of the one it passed). Pure, for tests.
- */
-export function anchoredTo<T extends { score: number }>(fused: readonly T[], inFile: (c: T) => boolean): T[] {
-  const at = fused.findIndex(inFile);
-  if (at <= 0) return [...fused];
-  return [{ ...fused[at]!, score: Math.max(fused[at]!.score, fused[0]!.score) }, ...fused.slice(0, at), ...fused.slice(at + 1)];
-}
-
-/**
- * The best `k` of two sides' hits by fuse; each says which sides found it. The first place is
- * always in the file of the lexical side's first (anchoredTo): the keys choose among that file's
- * candidates and reorder the places below, but never move the first citation to another file.
- * Keyword search finds the right file more often than the right function (a file's many words
- * and path words all count), and the keys were better at the function than at the file: on the
- * Python dev sets of eval:qa (attr, yaml; 273 questions) every fused setting that gained top-1
- * lines lost a top-1 file somewhere (0.3/0.05: attr/reworded 54 → 49), while with the first
- * place anchored 0.1/0.4 gained top-1 lines from 20.7% to 27.3% (mean of the four groups) and
- * lost no top-1 line, top-1 file or MRR on any group (npm run eval:qa -- --tune). Where the
- * lexical share is 1 the fused order is the lexical one and anchoring changes nothing.
- */
+/** The best `k` of two sides' hits by fuse; each says which sides found it. */
 export function fuseHits(byWords: readonly Hit[], byModel: readonly Hit[], params: FusionParams, k: number): Hit[] {
   const id = (h: Hit): string => `${h.unit ? 'u' : ''}${h.index}\u0000${h.file.path}`;
   const hits = new Map<string, Hit>();
   for (const h of [...byWords, ...byModel]) if (!hits.has(id(h))) hits.set(id(h), h);
-  const first = byWords[0]?.file.path;
-  const fused = anchoredTo(
-    fuse(byWords.map((h) => ({ key: id(h), score: h.score })), byModel.map((h) => ({ key: id(h), score: h.score })), params),
-    (f) => hits.get(f.key)!.file.path === first,
-  );
+  const fused = fuse(byWords.map((h) => ({ key: id(h), score: h.score })), byModel.map((h) => ({ key: id(h), score: h.score })), params);
   return fused.slice(0, k).map((f) => {
     const h = hits.get(f.key)!;
     const sources: RetrievalSource[] = [];

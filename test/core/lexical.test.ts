@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/core/analyze';
 import { bestLines, buildAnswer, composeText, isFragment, NOT_SURE, openingLines, type SegmentLines } from '../../src/core/answer';
 import { LexicalIndex, segmentTexts } from '../../src/core/lexicalIndex';
-import { anchoredTo, confidentPrefix, fuse, fusionLanguage, fusionParams, queryLanguage, type FusionParams, type RetrieveContext } from '../../src/core/retrieve';
+import { confidentPrefix, fuse, fusionLanguage, fusionParams, queryLanguage, type FusionParams, type RetrieveContext } from '../../src/core/retrieve';
 
 test('analysis splits identifiers, keeps them whole, stems English and keeps numbers whole', () => {
   assert.deepEqual(analyze('getUserName'), ['getusername', 'get', 'user', 'name']);
@@ -168,16 +168,6 @@ test('the lexical order is kept down to the first step that is not a clear drop,
     assert.ok(fused.every((f, i) => i === 0 || f.score <= fused[i - 1]!.score + 1e-12));
     assert.equal(new Set(fused.map((f) => f.key)).size, new Set([...lexical, ...model].map((c) => c.key)).size);
   }
-});
-
-test("fused: the first place stays in the lexical first's file; the keys choose which of its candidates, and scores still fall", () => {
-  const fused = [{ key: 'b:1', score: 0.9 }, { key: 'a:7', score: 0.6 }, { key: 'a:2', score: 0.5 }, { key: 'c:1', score: 0.4 }];
-  const inA = (c: { key: string }): boolean => c.key.startsWith('a:');
-  assert.deepEqual(anchoredTo(fused, inA).map((c) => c.key), ['a:7', 'b:1', 'a:2', 'c:1'], "a's best fused candidate first, the rest in order");
-  assert.deepEqual(anchoredTo(fused, inA).map((c) => c.score), [0.9, 0.9, 0.5, 0.4]);
-  assert.deepEqual(anchoredTo(fused, (c) => c.key.startsWith('b:')), fused, 'already first: unchanged');
-  assert.deepEqual(anchoredTo(fused, () => false), fused, 'no candidate in that file: unchanged');
-  assert.deepEqual(fused.map((c) => c.key), ['b:1', 'a:7', 'a:2', 'c:1'], 'the input is not changed');
 });
 
 const segment = (path: string, startLine: number, lines: string[], score = 1): SegmentLines => ({
