@@ -7,7 +7,7 @@ import type {
   Answer, Engine, EngineOptions, Explanation, Logger, MemoryOptions, MemoryStatus, QueryOptions, ReadOptions,
   ReadProgress, ReadResult, SkipCount, SkippedFile, SummaryTarget, SymbolQuery,
 } from './api';
-import { LexicalIndex, segmentTexts, unfinishedWord } from './lexicalIndex';
+import { LexicalIndex, segmentTexts, streamedIndexText } from './lexicalIndex';
 import { NothingReadError } from './errors';
 import { memoryOptions } from './limits';
 import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
@@ -240,9 +240,9 @@ class MnemoEngine implements Engine {
       try {
         const abs = await resolveInside(this.root, f.path);
         if (createHash('sha1').update(await readFile(abs)).digest('hex') !== f.sha1) { this.changed.add(f.path); continue; }
-        const loaded = await loadText(abs, { maxFileBytes: this.options.maxFileBytes });
-        if (!loaded.ok) { this.changed.add(f.path); continue; }
-        this.lexical.addSegments(f.path, f.sha1, 0, segmentTexts(loaded.text.split('\n'), f.startLines, f.endLines, f.segmentsRead));
+        const texts = await this.indexTexts(abs, f);
+        if (!texts) { this.changed.add(f.path); continue; }
+        this.lexical.addSegments(f.path, f.sha1, 0, texts);
         done++;
       } catch (e) {
         this.logger.debug(`${f.path}: not indexed again (${(e as Error).message}).`);
@@ -250,6 +250,32 @@ class MnemoEngine implements Engine {
       }
     }
     return done;
+  }
+
+  /**
+   * The indexed text of a file's segments read so far, as the reader gave it to the index (see
+   * prepare): the decoded ids of a streamed file (STREAM_BYTES or more, neither HTML nor PDF),
+   * with words cut by a segment boundary carried whole, else the segments' whole lines; undefined
+   * when the file no longer reads as it did.
+   */
+  private async indexTexts(abs: string, f: FileMemory): Promise<string[] | undefined> {
+    const kind = kindOfPath(f.path);
+    if (f.size >= STREAM_BYTES && kind !== 'html' && kind !== 'pdf') {
+      const streamed = await streamText(abs, this.model.tokenizer, this.model.config.segmentLength);
+      if (streamed.ok === false) return undefined;
+      if (streamed.ok === true) {
+        if (streamed.sha1 !== f.sha1 || streamed.source.count < f.segmentsRead) return undefined;
+        const indexText = streamedIndexText();
+        const texts: string[] = [];
+        for (let i = 0; i < f.segmentsRead; i++) {
+          const seg = await streamed.source.at(i);
+          texts.push(indexText(i, seg.text ?? this.model.tokenizer.decode(seg.ids.subarray(0, seg.length))));
+        }
+        return texts;
+      }
+    }
+    const loaded = await loadText(abs, { maxFileBytes: this.options.maxFileBytes });
+    return loaded.ok ? segmentTexts(loaded.text.split('\n'), f.startLines, f.endLines, f.segmentsRead) : undefined;
   }
 
   /** Indexes the segments of a file in flight that the reader has stored since last time. */
@@ -631,8 +657,7 @@ class MnemoEngine implements Engine {
     // index holds the word whole, as a whole file's segments (their whole lines) do. Without it,
     // every word cut by a segment boundary of a book over STREAM_BYTES was missing from the index
     // (a planted "Violetta" line of the 1M-token bAbI haystack could not be found by her name).
-    let cut = '';
-    let expected = -1;
+    const indexText = streamedIndexText();
     const recorded: SegmentSource = {
       count: source.count,
       at: async (index) => {
@@ -643,10 +668,7 @@ class MnemoEngine implements Engine {
         }
         // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
         const text = seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
-        const carried = index === expected ? cut : '';
-        texts[index] = carried + text;
-        cut = unfinishedWord(carried, text);
-        expected = index + 1;
+        texts[index] = indexText(index, text);
         return { ...seg, text };
       },
     };

@@ -392,6 +392,24 @@ export function unfinishedWord(carried: string, text: string): string {
   return (tail.length === text.length ? carried + text : tail).slice(-MAX_CARRY);
 }
 
+/**
+ * The indexed text of a streamed file's segments, given one at a time: each segment's decoded
+ * text, after the start of a word that the segment before left unfinished (unfinishedWord). The
+ * reader and a rebuilt index both call it, so that an index rebuilt from the file equals the one
+ * built while reading it. Only segments given in order carry a word: a segment after a gap
+ * starts clean.
+ */
+export function streamedIndexText(): (index: number, text: string) => string {
+  let cut = '';
+  let expected = -1;
+  return (index, text) => {
+    const carried = index === expected ? cut : '';
+    cut = unfinishedWord(carried, text);
+    expected = index + 1;
+    return carried + text;
+  };
+}
+
 /** Text of each segment: lines startLines[i]..endLines[i] (1-based, inclusive) of `lines`. */
 export function segmentTexts(lines: readonly string[], startLines: ArrayLike<number>, endLines: ArrayLike<number>, count: number): string[] {
   const out: string[] = [];

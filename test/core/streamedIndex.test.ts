@@ -1,12 +1,14 @@
 // A book over STREAM_BYTES is read piece by piece, and its segments' text for the lexical index
 // is their decoded ids, which can end inside a word. Every word must still be in the index whole:
-// a planted name cut by a segment boundary ("Violet" | "ta") was not found by its name.
+// a planted name cut by a segment boundary ("Violet" | "ta") was not found by its name. An index
+// rebuilt from the file must be the same one, or a rebuild would rank the book differently.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openEngine } from '../../src/core/engine';
-import { loadModel } from '../../src/core/model';
+import { loadModel, memoryVersionOf } from '../../src/core/model';
+import { readSnapshot, workspaceCacheDir, writeSnapshot } from '../../src/core/store';
 import { STREAM_BYTES, streamText } from '../../src/core/streamedText';
 import { FIXTURE_CODEBASE, modelDir, noModel, recordingLogger, tempDir } from './helpers';
 
@@ -62,6 +64,20 @@ test('every word of a streamed book is in the lexical index whole, also one cut 
     } finally {
       await engine.dispose();
     }
+
+    // An index rebuilt from the file (the saved one damaged) is the one built while reading it, byte for byte.
+    const cacheDir = join(t.path, 'cache');
+    const dir = workspaceCacheDir(cacheDir, root);
+    const identity = { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root };
+    const { header, sections } = await readSnapshot(dir, identity);
+    const built = sections['lexical']!;
+    await writeSnapshot(dir, { modelId: header.modelId, modelVersion: header.modelVersion, root: header.root, meta: header.meta }, { ...sections, lexical: built.slice(0, built.length - 9) });
+    const logger = recordingLogger();
+    const again = await openEngine({ root, cacheDir, modelDir: modelDir(), device: 'cpu', logger });
+    await again.dispose();
+    assert.ok(logger.lines.some((l) => /lexical index cannot be used/.test(l)), logger.lines.join('\n'));
+    const rebuilt = (await readSnapshot(dir, identity)).sections['lexical']!;
+    assert.ok(Buffer.from(rebuilt).equals(Buffer.from(built)), `the rebuilt index differs (${rebuilt.length} bytes against ${built.length})`);
   } finally {
     await model.runtime.dispose();
     await t.cleanup();
