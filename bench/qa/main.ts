@@ -252,7 +252,7 @@ function modesIn(results: readonly SetOutcome[]): Mode[] {
 
 function renderSection(saved: SavedResults, finished: boolean): string {
   const questions = new Map(saved.questions.map((q) => [q.id, q]));
-  const groups = groupSummaries(saved.results, (id) => questions.get(id)?.depth);
+  const groups = groupSummaries(saved.results, (id) => questions.get(id)?.depth, (id) => questions.get(id)?.template);
   const wantedSizes = saved.sizes ?? [];
   const notRun = [
     ...(finished ? [] : ['the sets after the last row (the run was stopped or is still running)']),

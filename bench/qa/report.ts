@@ -39,6 +39,8 @@ export interface GroupSummary {
   readonly modes: Partial<Record<Mode, ModeSummary>>;
   /** Books: top-1 line hits of each mode at each depth, as [hits, n]. */
   readonly byDepth?: Record<string, Partial<Record<Mode, [number, number]>>>;
+  /** Books: exact answers of each mode for each fact wording (its question template), as [exact, n]. */
+  readonly byWording?: Record<string, Partial<Record<Mode, [number, number]>>>;
   /** Books: unanswerable questions of each mode answered with a span anyway, as [answered, n]. */
   readonly unanswerable?: Partial<Record<Mode, [number, number]>>;
 }
@@ -75,7 +77,7 @@ export function summarise(outcomes: readonly Outcome[]): ModeSummary {
 }
 
 /** One summary per group (a code set, or every haystack of one book size), in run order. */
-export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: string) => string | undefined): GroupSummary[] {
+export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: string) => string | undefined, wordingOf: (id: string) => string | undefined = () => undefined): GroupSummary[] {
   const groups = new Map<string, SetOutcome[]>();
   for (const r of results) groups.set(r.set.group, [...(groups.get(r.set.group) ?? []), r]);
   return [...groups.entries()].map(([group, rs]) => {
@@ -87,14 +89,21 @@ export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: str
     }
     const first = rs[0]!.set;
     let byDepth: GroupSummary['byDepth'];
+    let byWording: GroupSummary['byWording'];
     if (first.kind === 'book') {
       byDepth = {};
+      byWording = {};
       for (const o of all) {
         const d = depthOf(o.id) ?? '?';
         const row = (byDepth[d] ??= {});
         const cell = (row[o.mode] ??= [0, 0]);
         cell[0] += Number(o.top1Lines);
         cell[1] += 1;
+        const w = wordingOf(o.id);
+        if (w === undefined) continue;
+        const exact = ((byWording[w] ??= {})[o.mode] ??= [0, 0]);
+        exact[0] += Number(o.exact === true);
+        exact[1] += 1;
       }
     }
     // Results saved before unanswerable questions existed have none: the column shows '–'.
@@ -111,7 +120,7 @@ export function groupSummaries(results: readonly SetOutcome[], depthOf: (id: str
     return {
       group, split: first.split, kind: first.kind, tokens: first.tokens,
       readTokens: rs.reduce((s, r) => s + r.read.tokens, 0), readSeconds: rs.reduce((s, r) => s + r.read.seconds, 0),
-      questions: rs.reduce((s, r) => s + r.set.questions, 0), workspaces: rs.length, modes, byDepth, unanswerable,
+      questions: rs.reduce((s, r) => s + r.set.questions, 0), workspaces: rs.length, modes, byDepth, byWording, unanswerable,
     };
   });
 }
@@ -177,6 +186,16 @@ export function formatQaSection(input: QaReportInput): string {
     return n === 0 ? '–' : `${input.modes.map((m) => String(g.unanswerable?.[m]?.[0] ?? '–')).join(' / ')} (of ${n})`;
   };
   const naturalRows = input.groups.filter((g) => g.kind === 'natural').map((g) => `| ${g.group} | ${g.split} | ${Math.round(g.readTokens).toLocaleString('en-US')} | ${g.modes[last]?.n ?? g.questions} | ${count(g, (m) => m.exact)} | **${count(g, (m) => m.wrong)}** | ${count(g, (m) => m.unsure)} | ${anywayCount(g)} | ${count(g, (m) => m.top1Lines)} | ${count(g, (m) => m.anyCited)} | ${ms(g)} |`);
+  // Exact answers by fact wording: the pass key's own goal (≥ 99%) is a figure of one wording.
+  const wordings = [...new Set(books.flatMap((g) => Object.keys(g.byWording ?? {})))];
+  const wordingRows = wordings.map((w) => `| ${w} | ${books.map((g) => { const c = g.byWording?.[w]?.[last]; return c ? `${c[0]}/${c[1]}` : '–'; }).join(' | ')} |`);
+  const wordingTable = wordingRows.length === 0 ? '' : `
+
+Answered exactly, by the wording of the fact's question (${MODE_LABEL[last]}; counts: exact / asked):
+
+| Question | ${books.map((g) => g.group).join(' | ')} |
+|---|${books.map(() => '---|').join('')}
+${wordingRows.join('\n')}`;
   const bookRows = books.map((g) => `| ${g.group} | ${g.split} | ${sizeLabel(g.tokens ?? 0)} × ${g.workspaces} (${Math.round(g.readTokens / g.workspaces).toLocaleString('en-US')} read a haystack) | ${g.modes.auto?.n ?? g.questions} | ${three(g, (m) => m.top1Lines)} | ${three(g, (m) => m.inFirstPassage)} | ${three(g, (m) => m.exact)} | ${depthCell(g)} | ${unanswerableCell(g)} | ${ms(g)} |`);
   return `${SECTION_BEGIN}
 ## Question answering: held-out code and books (\`bench/qa\`)
@@ -197,7 +216,7 @@ ${codeRows.join('\n') || '| (not run) | | | | | | |'}
 
 | Book / haystack | Split | Tokens × haystacks | n | Top-1 line | Value in first passage | Answer is exactly the value | ${capitalized(MODE_LABEL[input.modes.at(-1) ?? 'auto'])} top-1 at start · middle · end | Unanswerable: answered anyway (lower is better) | Retrieval ms p50/p95 |
 |---|---|---|---|---|---|---|---|---|---|
-${bookRows.join('\n') || '| (not run) | | | | | | | | | |'}
+${bookRows.join('\n') || '| (not run) | | | | | | | | | |'}${wordingTable}
 
 ### Books: bAbI QA1 and QA2 hidden in the book (BABILong-style)
 

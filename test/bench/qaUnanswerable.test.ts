@@ -104,3 +104,21 @@ test('span threshold grid: an unanswerable question is answered at t when its sp
   assert.equal(answeredAnyway(confidences, 0.9), 1);
   assert.equal(answeredAnyway(confidences, 0.99), 0);
 });
+
+test('report: planted facts are also counted exact by the wording of their question, unanswerable ones never', () => {
+  const outcome = (id: string, exact: boolean): Outcome => ({ id, mode: 'auto', top1File: true, top1Lines: true, reciprocalRank: 1, citations: 5, retrievalMs: 10, answerMs: 12, inFirstPassage: true, exact });
+  const set = (group: string) => ({ name: `${group}#0`, group, source: 'b', split: 'test' as const, kind: 'book' as const, workspace: 'w', tokens: 4000, questions: 3, unanswerable: 1 });
+  const read = { seconds: 1, tokens: 4000, filesRead: 1, filesReused: 0, skipped: [] };
+  const wording: Record<string, string> = { 'b/4k#0/0': 'What number opens the {thing}?', 'b/4k#0/1': 'What number opens the {thing}?', 'b/4k#0/2': 'Who guided the {group} through the desert?', 'b/1M#0/0': 'What number opens the {thing}?' };
+  const results: SetOutcome[] = [
+    { set: set('b/4k'), read, outcomes: [outcome('b/4k#0/0', true), outcome('b/4k#0/1', false), outcome('b/4k#0/2', true)], unanswerable: [score({ ...unanswerable, id: 'b/4k#0/u0' }, 'auto', span(0.9), 10, 12, undefined)] },
+    { set: set('b/1M'), read, outcomes: [outcome('b/1M#0/0', true)] },
+  ];
+  const groups = groupSummaries(results, () => 'start', (id) => wording[id]);
+  assert.deepEqual(groups[0]!.byWording, { 'What number opens the {thing}?': { auto: [1, 2] }, 'Who guided the {group} through the desert?': { auto: [1, 1] } });
+  assert.deepEqual(groups[1]!.byWording, { 'What number opens the {thing}?': { auto: [1, 1] } });
+  const section = formatQaSection({ command: 'c', date: 'd', minutes: 1, model: 'm', quick: false, modes: ['auto'], load: 'l', groups, notRun: [] });
+  assert.match(section, /\| Question \| b\/4k \| b\/1M \|/);
+  assert.ok(section.includes('| What number opens the {thing}? | 1/2 | 1/1 |'), section);
+  assert.ok(section.includes('| Who guided the {group} through the desert? | 1/1 | – |'), section);
+});
