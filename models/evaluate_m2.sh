@@ -3,7 +3,9 @@
 #   models/evaluate_m2.sh                      # models/mnemo-m2, into .cache/eval/mnemo-m2
 #   MODEL=models/other OUT=/tmp/eval models/evaluate_m2.sh
 # What it runs (each writes one file of OUT; the card's "Goals" table names which):
-#   span.txt      the span head given passages of KJV text (models/mnemo/evaluate_span.py)
+#   span.txt      the span head given passages of KJV text (models/mnemo/evaluate_span.py; its
+#                 figures also in eval_span.json, answered / above / below at model.json's
+#                 answers.spanThreshold)
 #   keys.txt/json code search over the test repositories, keys / BM25 / fused, key health
 #                 (models/mnemo/keys/evaluate.py)
 #   parity.txt    PyTorch against onnxruntime-node for every graph, and reading speed
@@ -30,7 +32,7 @@ step() { echo "[$(date +%H:%M:%S)] $1" >&2; }
 step "building"
 npm run --silent build
 step "span head on KJV passages -> $OUT/span.txt"
-$PY -m models.mnemo.evaluate_span --model "$MODEL" --n 200 --seed 0 > "$OUT/span.txt"
+$PY -m models.mnemo.evaluate_span --model "$MODEL" --n 200 --seed 0 --out "$OUT/eval_span.json" > "$OUT/span.txt"
 step "code search: keys, BM25, fused -> $OUT/keys.txt"
 $PY -m models.mnemo.keys.evaluate --model "$MODEL" --out "$OUT/keys.json" > "$OUT/keys.txt"
 step "ONNX parity and reading speed -> $OUT/parity.txt"

@@ -301,6 +301,7 @@ def main():
                     help='only: dev exact match when decoding with each span-length penalty')
     ap.add_argument('--n', type=int, default=200, help='test examples per figure')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--out', default=None, help='where the figures go (default: MODEL_DIR/eval_span.json)')
     args = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.time()
@@ -347,8 +348,9 @@ def main():
     print('reading', out['reader_onnx'], flush=True)
     out['eval_minutes'] = round((time.time() - t0) / 60, 1)
     out['command'] = f'/usr/bin/python3 -m models.mnemo.evaluate_span --model {os.path.relpath(args.model)} --n {args.n} --seed {args.seed}'
-    json.dump(out, open(os.path.join(args.model, 'eval_span.json'), 'w'), indent=1)
-    print(f'wrote {args.model}/eval_span.json in {out["eval_minutes"]} min')
+    dest = args.out or os.path.join(args.model, 'eval_span.json')
+    json.dump(out, open(dest, 'w'), indent=1)
+    print(f'wrote {dest} in {out["eval_minutes"]} min')
 
 
 if __name__ == '__main__':
