@@ -658,16 +658,22 @@ class MnemoEngine implements Engine {
     // every word cut by a segment boundary of a book over STREAM_BYTES was missing from the index
     // (a planted "Violetta" line of the 1M-token bAbI haystack could not be found by her name).
     const indexText = streamedIndexText();
+    const decoded = (seg: Segment): string => seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
+    let first = true;
     const recorded: SegmentSource = {
       count: source.count,
       at: async (index) => {
+        // A read that continues a streamed file at segment n (after a cancelled or killed one)
+        // first takes up the word segment n − 1 left unfinished, as one read from the start does.
+        if (!lines && first && index > 0) indexText(index - 1, decoded(await source.at(index - 1)));
+        first = false;
         const seg = await source.at(index);
         if (lines) {
           texts[index] = linesOf(seg);
           return seg;
         }
         // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
-        const text = seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
+        const text = decoded(seg);
         texts[index] = indexText(index, text);
         return { ...seg, text };
       },
