@@ -5,8 +5,9 @@
 // question's words are not sitting right beside the answer. The answer is the definition's file
 // and line range in that copy; every segment and every definition unit (function, method,
 // class: src/core/structure/units.ts) of the repository is a candidate.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { scanWorkspace } from '../../src/core/scanner';
 import { pythonDefinitions, scriptDefinitions, type Definition, type FileDefinitions } from './definitions';
 import { removeLines } from './edit';
@@ -22,6 +23,20 @@ export interface CodeSource {
   readonly root: string;
   /** Ids of the models whose training read this source before it was held out. */
   readonly readByTraining?: readonly string[];
+  /**
+   * An npm package spec ("async@3.2.6") that `npm pack` fetches from the registry into the folder
+   * above `root` when `root` is missing: code no model's training read, since none of it sits in
+   * the repository's node_modules.
+   */
+  readonly fetch?: string;
+}
+
+/** Fetches `spec` with `npm pack` and unpacks it into `dest` (the tarball's `package/` folder). */
+function fetchPackage(spec: string, dest: string): void {
+  mkdirSync(dest, { recursive: true });
+  const tarball = execFileSync('npm', ['pack', spec, '--silent', '--pack-destination', dest], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  execFileSync('tar', ['-xzf', join(dest, tarball), '-C', dest]);
+  rmSync(join(dest, tarball));
 }
 
 /**
@@ -56,6 +71,7 @@ export interface CodeWorkspace {
 /** Writes the copy of `source` without documentation into `dir`; returns its definitions. */
 export async function buildCodeWorkspace(repoRoot: string, source: CodeSource, dir: string): Promise<CodeWorkspace> {
   const root = isAbsolute(source.root) ? source.root : join(repoRoot, source.root);
+  if (source.fetch && !existsSync(root)) fetchPackage(source.fetch, dirname(root));
   const files = listFiles(root, (rel, isDir) => (isDir ? SKIPPED_FOLDERS.has(rel.split('/').pop()!) : SKIPPED_FILES.test(rel)));
   if (files.length === 0) throw new Error(`${root} holds no files: install ${source.name} (see models/heldout.json for its package).`);
   const parsed = new Map<string, FileDefinitions>();
