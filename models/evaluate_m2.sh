@@ -7,7 +7,8 @@
 #                 figures also in eval_span.json, answered / above / below at model.json's
 #                 answers.spanThreshold)
 #   keys.txt/json code search over the test repositories, keys / BM25 / fused, key health
-#                 (models/mnemo/keys/evaluate.py)
+#                 (models/mnemo/keys/evaluate.py; a dev package that eval:qa --sets dev fetches
+#                 from the npm registry is left out until then, with a line on stderr)
 #   parity.txt    PyTorch against onnxruntime-node for every graph, and reading speed
 #                 (models/mnemo/check_onnx.mjs)
 #   wordings.md   span answers on fact wordings no evaluation or tuning uses (bench/qa/wordings.ts)
