@@ -28,7 +28,7 @@ import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
 import { catchUpStructure, catchUpUnits, loadStructureSection, loadUnitsSection, updateUnits, type UnitKeyer } from './structure/persist';
 import { UNITS_SECTION, UnitIndex } from './structure/units';
 import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
-import { arraySource, type Segment, type SegmentSource } from './tokenizer';
+import { arraySource, type MnemoTokenizer, type Segment, type SegmentSource } from './tokenizer';
 import { resolveInside } from './workspacePath';
 
 /** Rows of the reader batch: one file in flight per row. */
@@ -58,6 +58,20 @@ const quietLogger: Logger = {
   warn(m) { process.stderr.write(`mnemo: ${m}\n`); },
   error(m) { process.stderr.write(`mnemo: ${m}\n`); },
 };
+
+/**
+ * Whether a file is read piece by piece (streamedText.ts) rather than loaded whole: STREAM_BYTES
+ * or more, unless HTML or PDF, whose text needs the whole file.
+ */
+function isStreamed(path: string, size: number): boolean {
+  const kind = kindOfPath(path);
+  return size >= STREAM_BYTES && kind !== 'html' && kind !== 'pdf';
+}
+
+/** A streamed segment's text: its decoded ids (what the reader keys it by and the index holds). */
+function segmentText(seg: Segment, tokenizer: MnemoTokenizer): string {
+  return seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
+}
 
 interface SavedMeta {
   readonly tokensTotal?: number;
@@ -230,17 +244,15 @@ class MnemoEngine implements Engine {
   }
 
   /**
-   * Indexes stored files again from disk by their saved line ranges. A file whose bytes changed
-   * since it was read is left out and marked changed: the next read catches up on it.
+   * Indexes stored files again from disk, as reading indexed them (indexTexts). A file whose bytes
+   * changed since it was read is left out and marked changed: the next read catches up on it.
    */
   private async reindex(files: readonly FileMemory[]): Promise<number> {
     let done = 0;
     for (const f of files) {
       this.lexical.removeFile(f.path);
       try {
-        const abs = await resolveInside(this.root, f.path);
-        if (createHash('sha1').update(await readFile(abs)).digest('hex') !== f.sha1) { this.changed.add(f.path); continue; }
-        const texts = await this.indexTexts(abs, f);
+        const texts = await this.indexTexts(await resolveInside(this.root, f.path), f);
         if (!texts) { this.changed.add(f.path); continue; }
         this.lexical.addSegments(f.path, f.sha1, 0, texts);
         done++;
@@ -254,26 +266,23 @@ class MnemoEngine implements Engine {
 
   /**
    * The indexed text of a file's segments read so far, as the reader gave it to the index (see
-   * prepare): the decoded ids of a streamed file (STREAM_BYTES or more, neither HTML nor PDF),
-   * with words cut by a segment boundary carried whole, else the segments' whole lines; undefined
-   * when the file no longer reads as it did.
+   * prepare): the decoded ids of a streamed file, with words cut by a segment boundary carried
+   * whole, else the segments' whole lines; undefined when the file's bytes are no longer the ones
+   * read (a streamed file is hashed by the pass that streams it, not read whole first).
    */
   private async indexTexts(abs: string, f: FileMemory): Promise<string[] | undefined> {
-    const kind = kindOfPath(f.path);
-    if (f.size >= STREAM_BYTES && kind !== 'html' && kind !== 'pdf') {
+    if (isStreamed(f.path, f.size)) {
       const streamed = await streamText(abs, this.model.tokenizer, this.model.config.segmentLength);
       if (streamed.ok === false) return undefined;
       if (streamed.ok === true) {
         if (streamed.sha1 !== f.sha1 || streamed.source.count < f.segmentsRead) return undefined;
         const indexText = streamedIndexText();
         const texts: string[] = [];
-        for (let i = 0; i < f.segmentsRead; i++) {
-          const seg = await streamed.source.at(i);
-          texts.push(indexText(i, seg.text ?? this.model.tokenizer.decode(seg.ids.subarray(0, seg.length))));
-        }
+        for (let i = 0; i < f.segmentsRead; i++) texts.push(indexText(i, segmentText(await streamed.source.at(i), this.model.tokenizer)));
         return texts;
       }
     }
+    if (createHash('sha1').update(await readFile(abs)).digest('hex') !== f.sha1) return undefined;
     const loaded = await loadText(abs, { maxFileBytes: this.options.maxFileBytes });
     return loaded.ok ? segmentTexts(loaded.text.split('\n'), f.startLines, f.endLines, f.segmentsRead) : undefined;
   }
@@ -564,12 +573,11 @@ class MnemoEngine implements Engine {
       old.mtimeMs = f.mtimeMs;
       return 'reused';
     }
-    const kind = kindOfPath(f.path);
     let segments: PreparedFile['segments'] | undefined;
     let tokenCount = 0;
     let lines: string[] | undefined; // the whole text's lines, for a file loaded whole
     let whole: Segment[] | undefined; // its segments
-    if (large && kind !== 'html' && kind !== 'pdf') {
+    if (isStreamed(f.path, f.size)) {
       let streamed;
       try {
         streamed = await streamText(f.absPath, this.model.tokenizer, c.segmentLength, signal);
@@ -635,11 +643,20 @@ class MnemoEngine implements Engine {
       entry.startLines.set(from.startLines.subarray(0, n));
       entry.endLines.set(from.endLines.subarray(0, n));
     };
+    // A streamed segment's decoded ids can end inside a word ("Violet" | "ta went back to the
+    // cellar."): the word's start is carried into the next segment's indexed text, so that the
+    // index holds the word whole, as a whole file's segments (their whole lines) do. Without it,
+    // every word cut by a segment boundary of a book over STREAM_BYTES was missing from the index
+    // (a planted "Violetta" line of the 1M-token bAbI haystack could not be found by her name).
+    const indexText = streamedIndexText();
     const resumed = whole && old?.sha1 !== sha1 ? resumeAt(old, whole) : undefined;
     if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === count && old.segmentsRead > 0) {
-      // A file a cancelled or killed read stopped in the middle of continues where it stopped.
+      // A file a cancelled or killed read stopped in the middle of continues where it stopped. A
+      // streamed one first takes up the word its last read segment left unfinished, as a read
+      // from the start would.
       keep(old, old.segmentsRead);
       memory = halfArrayToFloat(old.memory);
+      if (!lines) indexText(old.segmentsRead - 1, segmentText(await segments.at(old.segmentsRead - 1), this.model.tokenizer));
       this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
     } else if (old && whole && resumed !== undefined) {
       // Changed only in its last segment or after it: the same keys, lines and memory as a full
@@ -651,29 +668,16 @@ class MnemoEngine implements Engine {
       this.logger.debug(`${f.path}: resumed at segment ${resumed} of ${count}.`);
     }
     const source = segments;
-    const tokenizer = this.model.tokenizer;
-    // A streamed segment's decoded ids can end inside a word ("Violet" | "ta went back to the
-    // cellar."): the word's start is carried into the next segment's indexed text, so that the
-    // index holds the word whole, as a whole file's segments (their whole lines) do. Without it,
-    // every word cut by a segment boundary of a book over STREAM_BYTES was missing from the index
-    // (a planted "Violetta" line of the 1M-token bAbI haystack could not be found by her name).
-    const indexText = streamedIndexText();
-    const decoded = (seg: Segment): string => seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
-    let first = true;
     const recorded: SegmentSource = {
       count: source.count,
       at: async (index) => {
-        // A read that continues a streamed file at segment n (after a cancelled or killed one)
-        // first takes up the word segment n − 1 left unfinished, as one read from the start does.
-        if (!lines && first && index > 0) indexText(index - 1, decoded(await source.at(index - 1)));
-        first = false;
         const seg = await source.at(index);
         if (lines) {
           texts[index] = linesOf(seg);
           return seg;
         }
         // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
-        const text = decoded(seg);
+        const text = segmentText(seg, this.model.tokenizer);
         texts[index] = indexText(index, text);
         return { ...seg, text };
       },
