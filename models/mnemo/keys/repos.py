@@ -45,8 +45,13 @@ def repo_files(root: str, language: str) -> List[str]:
     return out
 
 
+def root_of(spec: dict) -> str:
+    """A heldout.json source's folder: absolute, or relative to the repository."""
+    return spec['root'] if os.path.isabs(spec['root']) else os.path.join(REPO, spec['root'])
+
+
 def load_task(spec: dict, seed: int = 0) -> Task:
-    root = spec['root'] if os.path.isabs(spec['root']) else os.path.join(REPO, spec['root'])
+    root = root_of(spec)
     units = []
     for path in repo_files(root, spec['language']):
         text = open(path, encoding='utf-8', errors='replace').read()
@@ -74,9 +79,8 @@ def load_tasks(split: str) -> List[Task]:
     is there only after `npm run eval:qa -- --sets dev` has run once."""
     tasks = []
     for spec in json.load(open(HELDOUT))['code'][split]:
-        root = spec['root'] if os.path.isabs(spec['root']) else os.path.join(REPO, spec['root'])
-        if not os.path.isdir(root):
-            print(f'{spec["name"]}: {root} is missing; left out', file=sys.stderr)
+        if not os.path.isdir(root_of(spec)):
+            print(f'{spec["name"]}: {root_of(spec)} is missing; left out', file=sys.stderr)
             continue
         tasks.append(load_task(spec))
     return tasks
