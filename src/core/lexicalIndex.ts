@@ -46,8 +46,8 @@ const B = 0.75;
 const COMPACT_AT = 0.25;
 /**
  * 3: a streamed file's words cut by a segment boundary are indexed whole (unfinishedWord). An
- * index of format 2 lacks them; it is refused and rebuilt from the files' lines (engine.ts
- * openLexical), once.
+ * index of format 2 lacks them; it is refused and rebuilt from the files, once, as reading
+ * indexes them (engine.ts indexTexts).
  */
 const FORMAT = 3;
 const MAGIC = 0x4d4e4c58; // "MNLX"
