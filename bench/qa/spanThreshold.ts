@@ -50,13 +50,16 @@ export function chooseThreshold(answers: readonly { confidence: number; exact: b
   return best;
 }
 
-/** A copy of the model folder (files linked) whose model.json has the given span threshold. */
-async function withThreshold(modelDir: string, spanThreshold: number): Promise<string> {
+/**
+ * A copy of the model folder (files linked) whose model.json has the given span threshold for
+ * every question, whatever the model declares by type, and the given threshold for sole answers
+ * (span.ts SpanAnswer.sole; none: sole answers are like the others).
+ */
+async function withThreshold(modelDir: string, spanThreshold: number, soleThreshold?: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mnemo-span-threshold-'));
   for (const name of await readdir(modelDir)) if (name !== 'model.json') await symlink(join(modelDir, name), join(dir, name));
   const config = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { answers?: Record<string, unknown> };
-  // One threshold for every question, whatever the model declares by type.
-  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold, spanThresholds: undefined } }));
+  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...config, answers: { ...config.answers, spanThreshold, spanThresholds: undefined, soleThreshold } }));
   return dir;
 }
 
@@ -142,25 +145,30 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
   const naturals = dev.filter((s) => s.kind === 'natural').length;
   const eager = await withThreshold(modelDir, 0);
   const never = await withThreshold(modelDir, 1); // a calibrated confidence is a sigmoid: below 1
+  const soleOnly = await withThreshold(modelDir, 1, 0); // sole answers at any confidence, no other
   const trials: SpanTrial[] = [];
+  const soleTrials: SpanTrial[] = [];
   // The span confidence of each unanswerable dev question (-1: no span at all), answered at t when ≥ t.
   const unanswerableTrials: UnanswerableTrial[] = [];
+  const soleUnanswerable: number[] = [];
   try {
     for (const set of dev) {
+      const run = (dir: string, s: QuestionSet): ReturnType<typeof runSet> => runSet(s, { modelDir: dir, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log });
       // Without span answers nothing is answered anyway: the unanswerable questions are asked with them only.
-      const [e, p] = [await runSet(set, { modelDir: eager, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log }), await runSet({ ...set, unanswerable: undefined }, { modelDir: never, cacheDir: memoryDir, modes: ['auto'], maxFileBytes, log })];
+      const [e, p, o1] = [await run(eager, set), await run(never, { ...set, unanswerable: undefined }), await run(soleOnly, set)];
       const plain = new Map(p.outcomes.map((o) => [o.id, o.top1Lines]));
       const asked = new Map([...set.questions, ...set.unanswerable ?? []].map((q) => [q.id, q.question]));
       const typeOf = (id: string): AnswerType | undefined => expectedType(asked.get(id) ?? '');
-      for (const o of e.outcomes) {
-        trials.push({ group: set.group, fact: set.kind === 'book' || set.kind === 'natural', type: typeOf(o.id), confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true });
-      }
+      const trialsOf = (outcomes: typeof e.outcomes): SpanTrial[] => outcomes.map((o) => (
+        { group: set.group, fact: set.kind === 'book' || set.kind === 'natural', type: typeOf(o.id), confidence: o.confidence ?? -1, exact: o.exact === true, top1Span: o.top1Lines, top1Plain: plain.get(o.id) === true }));
+      trials.push(...trialsOf(e.outcomes));
+      soleTrials.push(...trialsOf(o1.outcomes));
       for (const o of e.unanswerable ?? []) unanswerableTrials.push({ confidence: o.answeredAnyway ? o.confidence ?? -1 : -1, type: typeOf(o.id) });
-      log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers${e.unanswerable?.length ? `, ${e.unanswerable.length} unanswerable with them` : ''}`);
+      for (const o of o1.unanswerable ?? []) soleUnanswerable.push(o.answeredAnyway ? o.confidence ?? -1 : -1);
+      log(`${set.name}: ${e.outcomes.length} questions asked with and without span answers, and with sole answers only${e.unanswerable?.length ? `; ${e.unanswerable.length} unanswerable with them` : ''}`);
     }
   } finally {
-    await rm(eager, { recursive: true, force: true });
-    await rm(never, { recursive: true, force: true });
+    for (const dir of [eager, never, soleOnly]) await rm(dir, { recursive: true, force: true });
   }
   const unanswerable = unanswerableTrials.map((u) => u.confidence);
   const facts = trials.filter((x) => x.fact);
@@ -197,5 +205,24 @@ export async function tuneSpanThreshold(modelDir: string, sets: readonly Questio
     '',
     'By the kind of answer asked for (answers.spanThresholds), each chosen the same way on the dev questions of that kind alone:',
     ...ANSWER_TYPES.map(typeLine),
+    '',
+    soleLine(soleTrials, soleUnanswerable),
   ].join('\n');
+}
+
+/**
+ * answers.soleThreshold, chosen the same way on the sole answers alone (span.ts SpanAnswer.sole:
+ * the only answer of the asked kind in the sentence naming what the question names), asked with
+ * every other span answer turned off: how many there are, how many exactly right, and the
+ * unanswerable questions they answer anyway.
+ */
+function soleLine(trials: readonly SpanTrial[], unanswerable: readonly number[]): string {
+  const facts = trials.filter((x) => x.fact && x.confidence >= 0);
+  const choice = chooseWithCitations(trials, unanswerable);
+  const head = `Sole answers (answers.soleThreshold): ${facts.length} of the facts and natural questions, ${facts.filter((x) => x.exact).length} exactly right, `
+    + `confidence ${facts.length ? `${Math.min(...facts.map((x) => x.confidence)).toFixed(4)} to ${Math.max(...facts.map((x) => x.confidence)).toFixed(4)}` : '-'}; `
+    + `${answeredAnyway(unanswerable, 0)} of ${unanswerable.length} unanswerable questions answered anyway at any confidence.`;
+  return choice.threshold === undefined
+    ? `${head} No threshold of their own (fewer than ${MIN_ANSWERED} answers at ${PRECISION_TARGET * 100}% precision, or a top-1 lost).`
+    : `${head} Chosen: ${choice.threshold.toFixed(4)}, ${choice.answered} answers, ${choice.right} exactly right.`;
 }

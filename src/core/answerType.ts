@@ -31,12 +31,15 @@ export function expectedType(question: string): AnswerType | undefined {
  * The confidence a span answer to `question` must reach: the threshold of its answer type where
  * the model declares one (model.json answers.spanThresholds), else answers.spanThreshold. The
  * head's confidence is calibrated on the training wordings, and on real questions it runs high
- * for some kinds: on the dev sets, names wrong at 0.80 beside numbers right from 0.75.
+ * for some kinds: on the dev sets, names wrong at 0.80 beside numbers right from 0.75. A typed
+ * answer that is the only one of its kind in the sentence naming what the question names (`sole`:
+ * SpanAnswer.sole) needs only answers.soleThreshold where the model declares one.
  */
-export function spanThresholdFor(answers: { readonly spanThreshold: number; readonly spanThresholds?: Partial<Record<AnswerType, number>> } | undefined, question: string): number | undefined {
+export function spanThresholdFor(answers: { readonly spanThreshold: number; readonly spanThresholds?: Partial<Record<AnswerType, number>>; readonly soleThreshold?: number } | undefined, question: string, sole = false): number | undefined {
   if (!answers) return undefined;
   const type = expectedType(question);
-  return (type && answers.spanThresholds?.[type]) ?? answers.spanThreshold;
+  const own = (type && answers.spanThresholds?.[type]) ?? answers.spanThreshold;
+  return sole && answers.soleThreshold !== undefined ? Math.min(own, answers.soleThreshold) : own;
 }
 
 /**
@@ -107,6 +110,16 @@ function words(text: string): string[] {
 /** Whether `word` is a number written in digits or in words ("48213", "seven", "twenty-five"). */
 function isNumber(word: string): boolean {
   return /\p{N}/u.test(word) || word.toLowerCase().split('-').every((w) => NUMBER_WORDS.has(w));
+}
+
+/**
+ * Whether a number read from the text opens with a letter and is no number word: a label such as
+ * a section's "A.9" or "v2", never how many or which year ("In what year was Devuan started?"
+ * answered "A.9" from the heading "A.9. Devuan" on the dev handbook).
+ */
+function isLabel(number: string): boolean {
+  const first = number.split(/[\s-]/u)[0]!;
+  return /^\p{L}/u.test(first) && !NUMBER_WORDS.has(first.toLowerCase());
 }
 
 /** A word as the question and the answer are compared: lower case, without a possessive "'s". */
@@ -181,6 +194,7 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
         const anchor = fresh(start, end).find((w) => isNumber(w.word));
         if (!anchor) return undefined;
         const n = numberExpression(text, all, anchor.start);
+        if (isLabel(text.slice(n.start, n.end))) return undefined;
         return measure ? withUnit(text, n) : n;
       };
     }
@@ -422,10 +436,7 @@ export function subjectSentences(question: string, passage: string): (at: number
   const names = new Set(questionNames(question));
   const heads = new Set(questionSubjects(question).flatMap((h) => analyze(h)));
   if (names.size === 0 && heads.size === 0) return () => true;
-  // Sentence ends: . ! ? (and closing quotes) before white space, ; or : ending a line (a verse
-  // of the KJV), or a blank line.
-  const starts = [0];
-  for (const m of passage.matchAll(/[.!?]["'’”)\]]*(?=\s)|[;:]["'’”)\]]*[ \t]*(?=\n)|\n[ \t]*\n/gu)) starts.push(m.index + m[0].length);
+  const starts = sentenceStarts(passage);
   const about: boolean[] = [];
   starts.forEach((from, i) => {
     const sentence = passage.slice(from, starts[i + 1] ?? passage.length);
@@ -433,16 +444,52 @@ export function subjectSentences(question: string, passage: string): (at: number
     const own = ws.some((w) => names.has(w)) || (heads.size > 0 && analyze(sentence).some((t) => heads.has(t)));
     about.push(own || (i > 0 && about[i - 1]! && REFERRING.has(ws[0] ?? '')));
   });
-  return (at) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return about[lo]!;
-  };
+  return (at) => about[sentenceAt(starts, at)]!;
+}
+
+/**
+ * Where the sentences of `passage` start: at 0 and after each sentence end, which is . ! ? (and
+ * closing quotes) before white space, ; or : ending a line (a verse of the KJV), or a blank line.
+ */
+function sentenceStarts(passage: string): number[] {
+  const starts = [0];
+  for (const m of passage.matchAll(/[.!?]["'’”)\]]*(?=\s)|[;:]["'’”)\]]*[ \t]*(?=\n)|\n[ \t]*\n/gu)) starts.push(m.index + m[0].length);
+  return starts;
+}
+
+/** The index in `starts` (sentenceStarts) of the sentence holding offset `at`. */
+function sentenceAt(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Whether the answer at `start..end` of `passage` is the only answer of the asked kind in its
+ * sentence, and that sentence mentions everything the question names (mentionsSubjects): "Oswin
+ * Thorne" in "The caravan of the bee keepers was led across the desert by a guide called Oswin
+ * Thorne." for "Who guided the bee keepers through the desert?". `read` is the question's
+ * answerReader for the passage; every word of the sentence is read as a span, and the answers
+ * they make are counted. A question that names nothing has no such sentence.
+ */
+export function onlyAnswerOfSentence(question: string, passage: string, read: (start: number, end: number) => Range | undefined, start: number, end: number): boolean {
+  if (questionNames(question).length === 0 && questionSubjects(question).length === 0) return false;
+  const starts = sentenceStarts(passage);
+  const i = sentenceAt(starts, start);
+  const from = starts[i]!;
+  const sentence = passage.slice(from, starts[i + 1] ?? passage.length);
+  if (from + sentence.length < end || !mentionsSubjects(question, sentence)) return false;
+  const answers = new Set<string>();
+  for (const m of sentence.matchAll(WORDS)) {
+    const r = read(from + m.index, from + m.index + m[0].length);
+    if (r && r.end > r.start) answers.add(`${r.start}:${r.end}`);
+  }
+  return answers.size === 1 && answers.has(`${start}:${end}`);
 }
 
 /**

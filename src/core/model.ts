@@ -32,6 +32,12 @@ export interface AnswersConfig {
    * measured that kind apart (`npm run eval:qa -- --tune-span`); spanThreshold for the others.
    */
   readonly spanThresholds?: Partial<Record<AnswerType, number>>;
+  /**
+   * The threshold for a typed answer that is the only answer of its kind in the sentence that
+   * mentions everything the question names (span.ts SpanAnswer.sole), where the dev sets measured
+   * such answers apart (`npm run eval:qa -- --tune-span`); it never raises the question's own.
+   */
+  readonly soleThreshold?: number;
   /** Longest span, in tokens, that is considered (default 24). */
   readonly maxSpanTokens?: number;
   /**
@@ -208,6 +214,8 @@ function answersProblems(answers: unknown): string[] {
       }
     }
   }
+  const sole = a['soleThreshold'];
+  if (sole !== undefined && (typeof sole !== 'number' || !(sole >= 0 && sole <= 1))) out.push(`model.json: answers.soleThreshold must be a number in [0, 1] (got ${JSON.stringify(sole)})`);
   const m = a['maxSpanTokens'];
   if (m !== undefined && (typeof m !== 'number' || !Number.isInteger(m) || m <= 0)) out.push(`model.json: answers.maxSpanTokens must be a positive integer (got ${JSON.stringify(m)})`);
   const c = a['calibration'] as Record<string, unknown> | undefined;

@@ -289,7 +289,7 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // question the span head was asked about the thing's holder ("Where is Ottoline?").
   const quoteFor = hop && hop.asked !== question ? `${question} ${hop.asked}` : question;
   // The threshold is that of the question the span head was asked ("Where is Ottoline?" for the teapot).
-  const spanThreshold = spanThresholdFor(ctx.model.config.answers, hop?.asked ?? question);
+  const spanThreshold = spanThresholdFor(ctx.model.config.answers, hop?.asked ?? question, read.span?.sole);
   const parts = buildAnswer({ question: quoteFor, segments: read.segments, span: read.span, spanThreshold, generated });
   return finish(ctx, options, parts, texts, started, found);
 }

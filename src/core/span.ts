@@ -17,7 +17,7 @@
 // On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 44,
 // and at the threshold tune-span chose from 21 (of 22 answered) to 40 (of 40). A passage that
 // does not mention what the question names gives no answer (confidence 0).
-import { answerReader, expectedType, mentionsSubjects } from './answerType';
+import { answerReader, expectedType, mentionsSubjects, onlyAnswerOfSentence } from './answerType';
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
 import { MAX_QUESTION_TOKENS, pairBatch, ROWS_PER_RUN } from './pairRows';
@@ -31,6 +31,12 @@ export interface SpanAnswer {
   readonly end: number;
   /** Calibrated probability (0..1) that `text` is exactly the answer. */
   readonly confidence: number;
+  /**
+   * The answer is of the kind the question asks for and the only one of that kind in a sentence
+   * that mentions everything the question names (answerType.ts onlyAnswerOfSentence): the
+   * question's threshold may be lower for it (spanThresholdFor).
+   */
+  readonly sole: boolean;
 }
 
 // The span graph was trained on questions cut to 48 tokens and passages of up to 192 tokens;
@@ -142,10 +148,12 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   const t = texts[best.passage]!;
   const text = passages[best.passage]!;
   const words = wholeWords(text, t.starts[best.startToken]!, t.ends[best.endToken]!);
-  const { start, end } = (typed && readers[best.passage]!(words.start, words.end)) || words;
+  const typedRange = typed && readers[best.passage]!(words.start, words.end);
+  const { start, end } = typedRange || words;
   // A passage that never mentions whom or what the question names cannot answer it.
   const confidence = !checks || mentionsSubjects(question, text) ? best.confidence : 0;
-  return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence };
+  const sole = !!typedRange && confidence > 0 && onlyAnswerOfSentence(question, text, readers[best.passage]!, start, end);
+  return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence, sole };
 }
 
 // What may close a sentence (or a clause an answer does not run past) before a line break,

@@ -2,7 +2,7 @@
 // answer they make (src/core/span.ts bestInRow with answerOf), on texts whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, questionNames, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
+import { answerReader, asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, onlyAnswerOfSentence, questionNames, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
 import { bestInRow } from '../../src/core/span';
 
 test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
@@ -230,4 +230,45 @@ test("a span answer's threshold is its answer type's where the model declares on
   assert.equal(spanThresholdFor(answers, 'What password do the lamplighters use?'), 0.8);
   assert.equal(spanThresholdFor({ spanThreshold: 0.6 }, 'How deep is the well?'), 0.6);
   assert.equal(spanThresholdFor(undefined, 'How deep is the well?'), undefined);
+});
+
+test('a sole answer needs only the sole threshold, which never raises the one of its type', () => {
+  const answers = { spanThreshold: 0.8, spanThresholds: { number: 0.4 }, soleThreshold: 0.5 };
+  assert.equal(spanThresholdFor(answers, 'Who guided the lamplighters?', true), 0.5);
+  assert.equal(spanThresholdFor(answers, 'Who guided the lamplighters?', false), 0.8);
+  assert.equal(spanThresholdFor(answers, 'How deep is the well?', true), 0.4);
+  assert.equal(spanThresholdFor({ spanThreshold: 0.8 }, 'Who guided the lamplighters?', true), 0.8);
+});
+
+/** Whether `answer` (in `text`, as the question's reader makes it) is the only answer of its sentence. */
+function sole(text: string, question: string, answer: string): boolean {
+  const read = answerReader(expectedType(question), text, question);
+  const at = text.indexOf(answer);
+  assert.ok(at >= 0, `"${answer}" is in the text`);
+  const r = read(at, at + answer.length);
+  assert.ok(r, `"${answer}" is an answer of the kind "${question}" asks for`);
+  return onlyAnswerOfSentence(question, text, read, r.start, r.end);
+}
+
+test('an answer is sole when its sentence names what the question does and holds no other answer of that kind', () => {
+  const verse = 'Gen1:1 In the beginning God created the heaven and the earth.\n';
+  const text = `${verse}The caravan of the bee keepers was led across the desert by a guide called Oswin Thorne.\nAnd Moses led the people through the desert.`;
+  assert.equal(sole(text, 'Who guided the bee keepers through the desert?', 'Oswin Thorne'), true);
+  // The sentence must name the bee keepers: Moses's verse names only the desert.
+  assert.equal(sole(text, 'Who guided the bee keepers through the desert?', 'Moses'), false);
+  // Another name of the same sentence is another possible answer.
+  const two = 'The caravan of the bee keepers was led across the desert by Oswin Thorne and Edric Vane.';
+  assert.equal(sole(two, 'Who guided the bee keepers through the desert?', 'Oswin Thorne'), false);
+  // Numbers: the pass key is the only number of its line.
+  const keys = 'The pass key for the tannery is 23968.\nPsa40:5 Many, O LORD my God, are thy wonderful works.';
+  assert.equal(sole(keys, 'What number opens the tannery?', '23968'), true);
+  assert.equal(sole('The pass key for the tannery is 23968, not 11 or 12.', 'What number opens the tannery?', '23968'), false);
+  // A section's label is no number: the heading "A.9. Devuan" answers no year (the handbook's
+  // HTML text, where the second label ends a sentence that names Devuan).
+  const devuan = 'A.9. Devuan Download the ebook A.9. Devuan\nDevuan is a fork of Debian started in 2014 as a reaction to systemd.';
+  const label = devuan.lastIndexOf('A.9');
+  assert.equal(typedAnswer('number', devuan, label, label + 3, 'In what year was Devuan started?'), undefined);
+  assert.equal(sole(devuan, 'In what year was Devuan started?', '2014'), true);
+  // A question that names nothing has no sentence about what it names.
+  assert.equal(sole('It was led by Oswin Thorne.', 'Who led it?', 'Oswin Thorne'), false);
 });

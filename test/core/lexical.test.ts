@@ -200,7 +200,7 @@ test('a passage answer says it is not sure and quotes the lines that match, cite
 test('a confident span is the answer, cited at its own line; a doubtful or broken one is not', () => {
   const text = RUTH.lines.join('\n');
   const start = text.indexOf('the country of Moab');
-  const span = { text: 'the country of Moab', passageIndex: 0, start, end: start + 'the country of Moab'.length, confidence: 0.9 };
+  const span = { text: 'the country of Moab', passageIndex: 0, start, end: start + 'the country of Moab'.length, confidence: 0.9, sole: false };
   const a = buildAnswer({ question: 'Where did they go?', segments: [RUTH], span, spanThreshold: 0.7 });
   assert.equal(a.kind, 'span');
   assert.equal(a.confidence, 0.9);
@@ -223,7 +223,7 @@ test('a confident span is the answer, cited at its own line; a doubtful or broke
 test('in a script written without spaces, a span may begin and end anywhere', () => {
   const zh = { citation: { path: 'texts/zh.txt', startLine: 1, endLine: 1, score: 1, sources: ['lexical' as const] }, lines: ['以利米勒往摩押地去寄居。'] };
   const at = zh.lines[0]!.indexOf('摩押地');
-  const a = buildAnswer({ question: '他们往哪里去?', segments: [zh], span: { text: '摩押地', passageIndex: 0, start: at, end: at + 3, confidence: 0.9 }, spanThreshold: 0.7 });
+  const a = buildAnswer({ question: '他们往哪里去?', segments: [zh], span: { text: '摩押地', passageIndex: 0, start: at, end: at + 3, confidence: 0.9, sole: false }, spanThreshold: 0.7 });
   assert.equal(a.kind, 'span');
   assert.equal(a.text.split('\n\n')[0], '摩押地');
 });
