@@ -221,6 +221,7 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
         if (found.length) {
           const name = wholeName(text, found[0]!.start, found[found.length - 1]!.end, asked);
           const whole = text.slice(name.start, name.end);
+          if (initialsOf(whole, question)) return undefined;
           return type === 'person' && (isAcronym(whole) || words(whole).some(isShouted)) ? undefined : name;
         }
         // A place need not be a name: "Mary went back to the kitchen." answers "Where is Mary?".
@@ -353,6 +354,18 @@ function wholeName(text: string, start: number, end: number, asked: ReadonlySet<
 }
 
 const POSSESSIVE = /['’]s$/u;
+
+/**
+ * Whether `answer` is one word in capitals made of the initials of capitalised words the question
+ * holds: the abbreviation of what the question names, not an answer about it. "Who founded the
+ * Software in the Public Interest association?" answered "SPI" on the dev handbook, from "the
+ * Software in the Public Interest (SPI) association", which says nothing of a founder.
+ */
+function initialsOf(answer: string, question: string): boolean {
+  if (!/^\p{Lu}{2,}$/u.test(answer)) return false;
+  const initials = words(question).filter((w) => /^\p{Lu}/u.test(w)).map((w) => w[0]).join('');
+  return initials.includes(answer);
+}
 
 /**
  * Whether `word` is a capitalised abbreviation with no vowel ("DPL", "FSF", "HTML"): a title, a

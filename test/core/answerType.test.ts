@@ -269,6 +269,10 @@ test('an answer is sole when its sentence names what the question does and holds
   const label = devuan.lastIndexOf('A.9');
   assert.equal(typedAnswer('number', devuan, label, label + 3, 'In what year was Devuan started?'), undefined);
   assert.equal(sole(devuan, 'In what year was Devuan started?', '2014'), true);
+  // The abbreviation of what the question names is no answer about it.
+  const spi = 'Debian is only a project within the Software in the Public Interest (SPI) association.';
+  assert.equal(answerIn('person', spi, 'SPI', 'Who founded the Software in the Public Interest association?'), undefined);
+  assert.equal(answerIn('person', 'The Software in the Public Interest association was founded by Jane Roe (JR).', 'Jane Roe', 'Who founded the Software in the Public Interest association?'), 'Jane Roe');
   // A question that names nothing has no sentence about what it names.
   assert.equal(sole('It was led by Oswin Thorne.', 'Who led it?', 'Oswin Thorne'), false);
 });

@@ -21,6 +21,14 @@ const VERSES = [
 const FACT_LINE = 'The ferry to Kelmarsh leaves the harbour at twenty past five each morning.';
 const LEDGER = ['The harbour master keeps a ledger of every ship.', FACT_LINE, 'The gulls follow the fishing boats home.'].join('\n');
 
+// A planted line between two verses about the ark in Obededom's house (2 Samuel 6:10-11, KJV):
+// read with them, the head gives the place it asks for too little probability to pass.
+const ARK = [
+  '2Sm6:10 So David would not remove the ark of the LORD unto him into the city of David: but David carried it aside into the house of Obededom the Gittite.',
+  'Perpetua Lark keeps the spare lantern hidden in Stonehaven Quay.',
+  '2Sm6:11 And the ark of the LORD continued in the house of Obededom the Gittite three months: and the LORD blessed Obededom, and all his household.',
+].join('\n');
+
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
 
@@ -31,6 +39,7 @@ before(async () => {
   await mkdir(root);
   await writeFile(join(root, 'verses.txt'), `${VERSES}\n`);
   await writeFile(join(root, 'harbour.txt'), `${LEDGER}\n`);
+  await writeFile(join(root, 'ark.txt'), `${ARK}\n`);
   // Ruth 1 (KJV), as the e2e workspace has it: the verse that says Moab calls Elimelech "a
   // certain man"; the verse that names him names his wife and sons instead.
   await copyFile(join(process.cwd(), 'test', 'fixtures', 'e2e-workspace', 'texts', 'ruth-1.txt'), join(root, 'ruth.txt'));
@@ -69,4 +78,15 @@ test('a place is not taken from the sentence that names the person when the head
   const lead = a.text.split('\n\n')[0]!;
   assert.ok(a.kind === 'passages' || lead === 'Moab', `answered "${lead}"`);
   assert.notEqual(lead, 'Naomi');
+});
+
+test('a sole answer is read from the best line when its verses draw the head away from it', { skip }, async () => {
+  // The whole passage gives no place that passes (the head's typed probability goes to the
+  // verses); the planted line alone gives Stonehaven Quay, the only place of the only sentence
+  // naming Perpetua Lark (src/core/query.ts lineSpan).
+  const a = await engine.ask('Where does Perpetua Lark store the extra lantern?', { retrieval: 'lexical' });
+  assert.equal(a.kind, 'span', a.text.slice(0, 200));
+  assert.equal(a.text.split('\n\n')[0], 'Stonehaven Quay');
+  assert.equal(a.citations[0]?.path, 'ark.txt');
+  assert.equal(a.citations[0]?.startLine, 2);
 });
