@@ -643,11 +643,12 @@ class MnemoEngine implements Engine {
       entry.startLines.set(from.startLines.subarray(0, n));
       entry.endLines.set(from.endLines.subarray(0, n));
     };
-    // A streamed segment's decoded ids can end inside a word ("Violet" | "ta went back to the
-    // cellar."): the word's start is carried into the next segment's indexed text, so that the
-    // index holds the word whole, as a whole file's segments (their whole lines) do. Without it,
-    // every word cut by a segment boundary of a book over STREAM_BYTES was missing from the index
-    // (a planted "Violetta" line of the 1M-token bAbI haystack could not be found by her name).
+    // A streamed segment's decoded ids can end inside a line, even inside a word ("Violet" | "ta
+    // went back to the cellar."): the line's start is carried into the next segment's indexed
+    // text, so that the index holds the line whole, as a whole file's segments (their whole lines)
+    // do. Without the word, a planted "Violetta" line of the 1M-token bAbI haystack could not be
+    // found by her name; without the line, "the wool cloak" of a planted line cut between its two
+    // words was found in neither half (lexicalIndex.ts streamedIndexText).
     const indexText = streamedIndexText();
     const resumed = whole && old?.sha1 !== sha1 ? resumeAt(old, whole) : undefined;
     if (old && old.sha1 === sha1 && old.memory && old.segmentsTotal === count && old.segmentsRead > 0) {

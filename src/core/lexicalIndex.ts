@@ -45,11 +45,12 @@ const B = 0.75;
 /** Postings are compacted when this share of documents is dead (removed files). */
 const COMPACT_AT = 0.25;
 /**
- * 3: a streamed file's words cut by a segment boundary are indexed whole (unfinishedWord). An
- * index of format 2 lacks them; it is refused and rebuilt from the files, once, as reading
- * indexes them (engine.ts indexTexts).
+ * 3: a streamed file's words cut by a segment boundary are indexed whole. 4: a streamed file's
+ * lines cut by a segment boundary are indexed whole in the later segment (unfinishedLine). An
+ * index of an older format is refused and rebuilt from the files, once, as reading indexes them
+ * (engine.ts indexTexts).
  */
-const FORMAT = 3;
+const FORMAT = 4;
 const MAGIC = 0x4d4e4c58; // "MNLX"
 
 /** Term counts of a text: term → occurrences. */
@@ -378,33 +379,39 @@ function selectTop(ids: readonly number[], order: (a: number, b: number) => numb
   return heap;
 }
 
-/** Longest unfinished word carried from one streamed segment into the next (analyze.ts drops terms over 40). */
-const MAX_CARRY = 64;
+/** Longest unfinished line carried from one streamed segment into the next, in characters. */
+const MAX_CARRY = 1024;
 
 /**
- * What a streamed segment's indexed text passes on to the next segment's: its last run of
- * non-space characters, which may be a word the next segment finishes ("Violet" of "Violetta"),
- * at most MAX_CARRY of them. `carried` is what this segment was given by the one before: a
- * segment with no space at all passes it on with its own text.
+ * What a streamed segment's indexed text passes on to the next segment's: the line it leaves
+ * unfinished, from its last line break (with what it was given, `carried`, when it has none), so
+ * that the next segment is indexed with that line whole, as a whole file's segments are (their
+ * whole lines). At most MAX_CARRY characters, starting at a word.
  */
-export function unfinishedWord(carried: string, text: string): string {
-  const tail = /\S*$/u.exec(text)![0];
-  return (tail.length === text.length ? carried + text : tail).slice(-MAX_CARRY);
+export function unfinishedLine(carried: string, text: string): string {
+  const nl = text.lastIndexOf('\n');
+  const tail = nl >= 0 ? text.slice(nl + 1) : carried + text;
+  if (tail.length <= MAX_CARRY) return tail;
+  const cut = tail.slice(-MAX_CARRY);
+  const space = cut.search(/\s/u);
+  return space >= 0 ? cut.slice(space + 1) : cut;
 }
 
 /**
  * The indexed text of a streamed file's segments, given one at a time: each segment's decoded
- * text, after the start of a word that the segment before left unfinished (unfinishedWord). The
- * reader and a rebuilt index both call it, so that an index rebuilt from the file equals the one
- * built while reading it. Only segments given in order carry a word: a segment after a gap
- * starts clean.
+ * text, after the start of the line that the segment before left unfinished (unfinishedLine).
+ * Decoded ids end anywhere, inside a word ("Violet" | "ta") or between two words of one line ("In
+ * the ledger the wool" | " cloak is priced at 58187 silver coins."): without the carry a word was
+ * missing from the index, and a line's words were never found together. The reader and a rebuilt
+ * index both call it, so that an index rebuilt from the file equals the one built while reading
+ * it. Only segments given in order carry a line: a segment after a gap starts clean.
  */
 export function streamedIndexText(): (index: number, text: string) => string {
   let cut = '';
   let expected = -1;
   return (index, text) => {
     const carried = index === expected ? cut : '';
-    cut = unfinishedWord(carried, text);
+    cut = unfinishedLine(carried, text);
     expected = index + 1;
     return carried + text;
   };

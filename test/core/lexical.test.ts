@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analyze';
 import { bestLines, buildAnswer, composeText, isFragment, NOT_SURE, openingLines, type SegmentLines } from '../../src/core/answer';
-import { LexicalIndex, segmentTexts } from '../../src/core/lexicalIndex';
+import { LexicalIndex, segmentTexts, streamedIndexText } from '../../src/core/lexicalIndex';
 import { confidentPrefix, fuse, fusionLanguage, fusionParams, queryLanguage, type FusionParams, type RetrieveContext } from '../../src/core/retrieve';
 
 test('analysis splits identifiers, keeps them whole, stems English and keeps numbers whole', () => {
@@ -14,6 +14,25 @@ test('analysis splits identifiers, keeps them whole, stems English and keeps num
   assert.deepEqual(analyze('How does the wrapper wrap paragraphs?'), ['wrapper', 'wrap', 'paragraph']);
   assert.deepEqual(analyze('version 3.14, code 0x1F and error 404'), ['version', '3.14', 'code', '0x1f', 'error', '404']);
   assert.deepEqual(analyze('__init__ $scope'), ['init', 'scope']);
+});
+
+test('a streamed segment is indexed with the line the one before left unfinished, so a cut line is found whole', () => {
+  // Decoded ids end anywhere: here inside "cloak" (as they did in the 10M-token KJV haystack) and inside "Violetta".
+  const parts = ['Ge7:16 And the LORD shut him in.\nIn the ledger the wool c', 'loak is priced at 58187 silver coins.\nViolet', 'ta went back to the cellar.\n'];
+  const indexText = streamedIndexText();
+  const texts = parts.map((p, i) => indexText(i, p));
+  assert.equal(texts[1], 'In the ledger the wool cloak is priced at 58187 silver coins.\nViolet');
+  assert.equal(texts[2], 'Violetta went back to the cellar.\n');
+  const ix = LexicalIndex.empty();
+  ix.addSegments('kjv.txt', 'k1', 0, texts);
+  ix.addSegments('other.txt', 'o1', 0, ['The wool of the sheep.\nA cloak of zeal.']);
+  assert.deepEqual(ix.query('the ledger of the wool cloak', 5).map((h) => [h.path, h.segment]).at(0), ['kjv.txt', 1]);
+  // A segment after a gap carries nothing; a line longer than the carry is cut at a word.
+  assert.equal(streamedIndexText()(5, 'x\ny'), 'x\ny');
+  const long = streamedIndexText();
+  long(0, `start ${'word '.repeat(400)}end`);
+  const carried = long(1, '\n').slice(0, -1);
+  assert.ok(carried.length <= 1024 && carried.startsWith('word') && carried.endsWith('end'), carried.slice(0, 40));
 });
 
 const FILE_A = ['def dedent(text):', '    """Remove any common leading whitespace from every line."""', '    return text', '', 'def indent(text, prefix):', '    """Add prefix to the beginning of selected lines."""', '    return prefix + text'];
