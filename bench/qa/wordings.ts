@@ -65,8 +65,9 @@ async function main(): Promise<void> {
   const n = Number(value('--n') ?? 64);
   const model = await loadModel(modelDir, 'cpu', { info() {}, debug() {}, warn() {}, error() {} });
   const threshold = model.config.answers?.spanThreshold ?? 0.5;
-  // Typed decoding is the product's: each question's threshold is its answer type's (spanThresholdFor).
-  const thresholdOf = (question: string, typed: boolean): number => (typed ? spanThresholdFor(model.config.answers, question) : undefined) ?? threshold;
+  // Typed decoding is the product's: each question's threshold is its answer type's, or the sole
+  // answers' where the span is one (spanThresholdFor).
+  const thresholdOf = (question: string, typed: boolean, sole: boolean): number => (typed ? spanThresholdFor(model.config.answers, question, sole) : undefined) ?? threshold;
   const book = loadBook(readHeldout(repoRoot).books.dev[0]!);
   const rand = prng(7);
   const tally = { typed: { exactAny: 0, answered: 0, exact: 0, unanswerableAnswered: 0 }, untyped: { exactAny: 0, answered: 0, exact: 0, unanswerableAnswered: 0 } } satisfies Record<string, Tally>;
@@ -83,15 +84,15 @@ async function main(): Promise<void> {
       const span = await extractSpan(model, fact.question, [passage], undefined, { typed });
       const exact = span !== undefined && span.text.trim() === fact.value;
       if (exact) t.exactAny++;
-      if (span && span.confidence >= thresholdOf(fact.question, typed)) { t.answered++; if (exact) t.exact++; }
+      if (span && span.confidence >= thresholdOf(fact.question, typed, span.sole)) { t.answered++; if (exact) t.exact++; }
       const wrong = await extractSpan(model, other.question, [passage], undefined, { typed });
-      if (wrong && wrong.confidence >= thresholdOf(other.question, typed)) t.unanswerableAnswered++;
+      if (wrong && wrong.confidence >= thresholdOf(other.question, typed, wrong.sole)) t.unanswerableAnswered++;
     }
   }
   await model.runtime.dispose();
   const row = (name: string, t: Tally): string => `| ${name} | ${t.exactAny} | ${t.answered} | ${t.exact} | ${t.answered ? (100 * t.exact / t.answered).toFixed(1) : '-'} | ${t.unanswerableAnswered} |`;
   process.stdout.write([
-    `Span answers on ${WORDINGS.length} fact wordings no evaluation or tuning uses, ${n} facts planted in dev-book passages (passage given); ${n} questions about other subjects those passages cannot answer. Model ${model.config.id} ${model.config.version}, threshold ${threshold}${model.config.answers?.spanThresholds ? ` (typed answers: ${JSON.stringify(model.config.answers.spanThresholds)} by kind)` : ''}.`,
+    `Span answers on ${WORDINGS.length} fact wordings no evaluation or tuning uses, ${n} facts planted in dev-book passages (passage given); ${n} questions about other subjects those passages cannot answer. Model ${model.config.id} ${model.config.version}, threshold ${threshold}${model.config.answers?.spanThresholds ? ` (typed answers: ${JSON.stringify(model.config.answers.spanThresholds)} by kind)` : ''}${model.config.answers?.soleThreshold !== undefined ? `, sole answers ${model.config.answers.soleThreshold}` : ''}.`,
     '',
     '| decoding | exact at any confidence | answered (≥ threshold) | exact | precision % | unanswerable answered |',
     '|---|---:|---:|---:|---:|---:|',

@@ -222,7 +222,8 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
           const name = wholeName(text, found[0]!.start, found[found.length - 1]!.end, asked);
           const whole = text.slice(name.start, name.end);
           if (initialsOf(whole, question)) return undefined;
-          return type === 'person' && (isAcronym(whole) || words(whole).some(isShouted)) ? undefined : name;
+          if (type !== 'person') return name;
+          return isAcronym(whole) || words(whole).some(isShouted) ? undefined : withoutTitle(text, name);
         }
         // A place need not be a name: "Mary went back to the kitchen." answers "Where is Mary?".
         const room = type === 'place' ? inSpan.find((w) => commonPlaceAt(text, w.word, w.start, w.end)) : undefined;
@@ -354,6 +355,27 @@ function wholeName(text: string, start: number, end: number, asked: ReadonlySet<
 }
 
 const POSSESSIVE = /['’]s$/u;
+
+// Words that stand before a person's name and are not part of it.
+const TITLES = new Set([
+  'captain', 'capt', 'mr', 'mrs', 'ms', 'miss', 'dr', 'doctor', 'sir', 'dame', 'lord', 'lady', 'king', 'queen', 'prince',
+  'princess', 'professor', 'prof', 'father', 'mother', 'brother', 'sister', 'saint', 'st', 'rev', 'reverend', 'general',
+  'colonel', 'major', 'sergeant', 'lieutenant', 'admiral', 'commander', 'judge', 'mayor', 'president', 'governor', 'uncle', 'aunt',
+]);
+
+/**
+ * A person's name without the title before it: "Captain Hester Graves" answers "Hester Graves".
+ * A title alone stays ("the Captain"). On unseen fact wordings (bench/qa/wordings.ts) every
+ * answer "Captain X" to "Who is in charge of the chapel?" counted wrong, the name being X.
+ */
+function withoutTitle(text: string, name: Range): Range {
+  let start = name.start;
+  for (;;) {
+    const m = /^([\p{L}]+)\.?[ \t]+(?=\p{Lu})/u.exec(text.slice(start, name.end));
+    if (!m || !TITLES.has(m[1]!.toLowerCase())) return { start, end: name.end };
+    start += m[0].length;
+  }
+}
 
 /**
  * Whether `answer` is one word in capitals made of the initials of capitalised words the question

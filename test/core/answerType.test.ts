@@ -222,6 +222,16 @@ test('a person is no word written in four capitals or more, nor a name that hold
   assert.equal(answerIn('place', 'The fleet sailed to OSTERWICK at dawn.', 'OSTERWICK', 'Where did the fleet sail to?'), 'OSTERWICK');
 });
 
+test("a person's title is not part of their name", () => {
+  const text = 'Captain Hester Graves commands the ship called the chapel.';
+  assert.equal(answerIn('person', text, 'Captain Hester Graves', 'Who is in charge of the chapel?'), 'Hester Graves');
+  assert.equal(answerIn('person', text, 'Captain', 'Who is in charge of the chapel?'), 'Hester Graves');
+  assert.equal(answerIn('person', 'The harbour is kept by Dr. Julian Moss and his sons.', 'Dr. Julian Moss', 'Who keeps the harbour?'), 'Julian Moss');
+  // A place keeps every word of its name.
+  assert.equal(answerIn('person', 'The bridge was built by Major Tom Ellis.', 'Major Tom Ellis', 'Who built the bridge?'), 'Tom Ellis');
+  assert.equal(answerIn('place', 'The fleet sailed to Port Idris at dawn.', 'Port Idris', 'Where did the fleet sail to?'), 'Port Idris');
+});
+
 test("a span answer's threshold is its answer type's where the model declares one, else the one threshold", () => {
   const answers = { spanThreshold: 0.8, spanThresholds: { number: 0.7, place: 0 } };
   assert.equal(spanThresholdFor(answers, 'How deep is the well?'), 0.7);
