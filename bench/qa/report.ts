@@ -299,7 +299,7 @@ ${input.notRun.length ? `\nNot run in this run: ${input.notRun.join(', ')}.\n` :
   another sentence of the same story (an earlier move, the object's take or drop), a sentence of
   another story, or book text only.
 - **Natural questions** (\`bench/qa/natural/*.json\`, \`natural.ts\`; written by hand, not by
-  code): dev book the Debian Administrator's Handbook (debian-handbook, 57 questions), test books
+  code): dev book the Debian Administrator's Handbook (debian-handbook, 91 questions), test books
   the GNU Coding Standards (gnu-standards, 25) and the Debian Reference (debian-reference-en, 26):
   who, when, how many, which command / file / option, what is X called, where. Each answerable
   question lists its accepted exact answers (the span as the book writes it and obvious
