@@ -356,11 +356,11 @@ function wholeName(text: string, start: number, end: number, asked: ReadonlySet<
 
 const POSSESSIVE = /['’]s$/u;
 
-// Words that stand before a person's name and are not part of it.
+// Words that stand before a person's name and are not part of it. Not those that also open the
+// names of firms and bodies ("General Electric", "Major League", "Brother Industries").
 const TITLES = new Set([
   'captain', 'capt', 'mr', 'mrs', 'ms', 'miss', 'dr', 'doctor', 'sir', 'dame', 'lord', 'lady', 'king', 'queen', 'prince',
-  'princess', 'professor', 'prof', 'father', 'mother', 'brother', 'sister', 'saint', 'st', 'rev', 'reverend', 'general',
-  'colonel', 'major', 'sergeant', 'lieutenant', 'admiral', 'commander', 'judge', 'mayor', 'president', 'governor', 'uncle', 'aunt',
+  'princess', 'professor', 'prof', 'saint', 'st', 'rev', 'reverend', 'colonel', 'sergeant', 'lieutenant', 'admiral',
 ]);
 
 /**
