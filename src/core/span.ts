@@ -17,6 +17,7 @@
 // On the dev book's 48 planted facts this took exact answers at any confidence from 26 to 44,
 // and at the threshold tune-span chose from 21 (of 22 answered) to 40 (of 40). A passage that
 // does not mention what the question names gives no answer (confidence 0).
+import { analyze } from './analyze';
 import { answerReader, expectedType, mentionsSubjects, onlyAnswerOfSentence } from './answerType';
 import { AbortError } from './fsutil';
 import type { LoadedModel } from './model';
@@ -79,8 +80,10 @@ interface Best {
  * the question's threshold (answerType.ts spanThresholdFor). `typed: false` turns off answer types and the subject
  * check (the head's own best span, as before them): for measuring what they add.
  */
-export async function extractSpan(model: LoadedModel, question: string, passages: readonly string[], signal?: AbortSignal, options: { typed?: boolean } = {}): Promise<SpanAnswer | undefined> {
+export async function extractSpan(model: LoadedModel, question: string, whole: readonly string[], signal?: AbortSignal, options: { typed?: boolean } = {}): Promise<SpanAnswer | undefined> {
   if (!model.runtime.hasSpan) return undefined;
+  const parts = whole.map((p) => readablePart(question, p));
+  const passages = parts.map((p) => p.text);
   const { tokenizer, config } = model;
   const sp = config.specialTokens;
   const maxSpan = config.answers?.maxSpanTokens ?? DEFAULT_MAX_SPAN;
@@ -153,7 +156,37 @@ export async function extractSpan(model: LoadedModel, question: string, passages
   // A passage that never mentions whom or what the question names cannot answer it.
   const confidence = !checks || mentionsSubjects(question, text) ? best.confidence : 0;
   const sole = !!typedRange && confidence > 0 && onlyAnswerOfSentence(question, text, readers[best.passage]!, start, end);
-  return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start, end, confidence, sole };
+  const from = parts[best.passage]!.from;
+  return { text: text.slice(start, end).replace(/\s+/g, ' '), passageIndex: best.passage, start: from + start, end: from + end, confidence, sole };
+}
+
+/**
+ * Longest passage the head reads whole. A passage is a segment's whole lines, and a prose file
+ * written as one line makes every segment that line: a 962 KB one-line book gave the head
+ * ~3,500 windows to read for each question (27 s on the 2-core CPU).
+ */
+export const MAX_PASSAGE_CHARS = 8192;
+
+/**
+ * The part of `text` the span head reads, and where it starts: all of it, or, past
+ * MAX_PASSAGE_CHARS, the stretch of that length holding the most words of the question (from a
+ * word's start).
+ */
+export function readablePart(question: string, text: string): { from: number; text: string } {
+  if (text.length <= MAX_PASSAGE_CHARS) return { from: 0, text };
+  const terms = new Set(analyze(question));
+  const at: number[] = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}_]+/gu)) if (analyze(m[0]).some((t) => terms.has(t))) at.push(m.index);
+  let center = 0;
+  let most = 0;
+  for (let i = 0, lo = 0, hi = 0; i < at.length; i++) {
+    while (at[lo]! < at[i]! - MAX_PASSAGE_CHARS / 2) lo++;
+    while (hi < at.length && at[hi]! < at[i]! + MAX_PASSAGE_CHARS / 2) hi++;
+    if (hi - lo > most) { most = hi - lo; center = at[i]!; }
+  }
+  let from = Math.max(0, Math.min(text.length - MAX_PASSAGE_CHARS, center - MAX_PASSAGE_CHARS / 2));
+  while (from > 0 && from < text.length && /[\p{L}\p{N}_]/u.test(text[from - 1]!)) from++;
+  return { from, text: text.slice(from, from + MAX_PASSAGE_CHARS) };
 }
 
 // What may close a sentence (or a clause an answer does not run past) before a line break,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { answerReader, asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, onlyAnswerOfSentence, questionNames, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
-import { bestInRow } from '../../src/core/span';
+import { bestInRow, MAX_PASSAGE_CHARS, readablePart } from '../../src/core/span';
 
 test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
   assert.equal(expectedType('Who guided the salt traders through the desert?'), 'person');
@@ -287,4 +287,17 @@ test('an answer is sole when its sentence names what the question does and holds
   assert.equal(answerIn('person', 'The Software in the Public Interest association was founded by Jane Roe (JR).', 'Jane Roe', 'Who founded the Software in the Public Interest association?'), 'Jane Roe');
   // A question that names nothing has no sentence about what it names.
   assert.equal(sole('It was led by Oswin Thorne.', 'Who led it?', 'Oswin Thorne'), false);
+});
+
+test('the span head reads a long passage only where the question\'s words are densest, from a word\'s start', () => {
+  const short = 'The ferry to Kelmarsh leaves at five.';
+  assert.deepEqual(readablePart('When does the ferry leave?', short), { from: 0, text: short });
+  const filler = 'the river ran past the mill and the miller kept his grain '.repeat(2000);
+  const fact = 'The ferry to Kelmarsh leaves the harbour at twenty past five.';
+  const text = `${filler}${fact} ${filler}`;
+  const part = readablePart('At what time does the ferry for Kelmarsh leave the harbour?', text);
+  assert.equal(part.text.length <= MAX_PASSAGE_CHARS, true);
+  assert.ok(part.text.includes(fact), 'the part holds the line the question is about');
+  assert.equal(text.slice(part.from, part.from + part.text.length), part.text);
+  assert.ok(part.from === 0 || /\s/.test(text[part.from - 1]!), 'it starts at a word');
 });
