@@ -204,13 +204,18 @@ async function proseSpan(ctx: QueryContext, question: string, segments: readonly
     looked.forEach((s, i) => { if (about[i] && s.citation.path === path && s.citation.startLine > looked[at]!.citation.startLine) at = i; });
   }
   const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), looked[at]!];
-  const passes = (s: SpanAnswer | undefined): boolean => !!s && s.confidence >= (spanThresholdFor(ctx.model.config.answers, question, s.sole) ?? DEFAULT_SPAN_THRESHOLD);
+  const passes = (s: SpanAnswer | undefined): boolean => !!s && s.confidence >= spanThresholdOf(ctx, question, s);
   let span = await extractSpan(ctx.model, question, [looked[at]!.lines.join('\n')], signal);
   if (!passes(span)) {
     const focused = await lineSpan(ctx, question, looked[at]!, signal);
     if (focused?.sole && passes(focused)) span = focused;
   }
   return { span: span && { ...span, passageIndex: Math.min(at, CITATIONS - 1) }, segments: shown };
+}
+
+/** The confidence a span answer to `question` must reach: its kind's, or the sole answers' (answerType.ts spanThresholdFor). */
+function spanThresholdOf(ctx: QueryContext, question: string, span: SpanAnswer | undefined): number {
+  return spanThresholdFor(ctx.model.config.answers, question, span?.sole) ?? DEFAULT_SPAN_THRESHOLD;
 }
 
 /**
@@ -316,7 +321,7 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // question the span head was asked about the thing's holder ("Where is Ottoline?").
   const quoteFor = hop && hop.asked !== question ? `${question} ${hop.asked}` : question;
   // The threshold is that of the question the span head was asked ("Where is Ottoline?" for the teapot).
-  const spanThreshold = spanThresholdFor(ctx.model.config.answers, hop?.asked ?? question, read.span?.sole);
+  const spanThreshold = spanThresholdOf(ctx, hop?.asked ?? question, read.span);
   const parts = buildAnswer({ question: quoteFor, segments: read.segments, span: read.span, spanThreshold, generated });
   return finish(ctx, options, parts, texts, started, found);
 }
