@@ -513,7 +513,7 @@ function sentenceAt(starts: readonly number[], at: number): number {
  * they make are counted. A question that names nothing has no such sentence.
  */
 export function onlyAnswerOfSentence(question: string, passage: string, read: (start: number, end: number) => Range | undefined, start: number, end: number): boolean {
-  if (questionNames(question).length === 0 && questionSubjects(question).length === 0) return false;
+  if (!namesSomething(question)) return false;
   const starts = sentenceStarts(passage);
   const i = sentenceAt(starts, start);
   const from = starts[i]!;
@@ -525,6 +525,11 @@ export function onlyAnswerOfSentence(question: string, passage: string, read: (s
     if (r && r.end > r.start) answers.add(`${r.start}:${r.end}`);
   }
   return answers.size === 1 && answers.has(`${start}:${end}`);
+}
+
+/** Whether `question` names someone or something (questionNames, questionSubjects) a passage must mention to answer it. */
+export function namesSomething(question: string): boolean {
+  return questionNames(question).length > 0 || questionSubjects(question).length > 0;
 }
 
 /**

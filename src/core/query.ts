@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
 import { bestLines, buildAnswer, composeText, DEFAULT_SPAN_THRESHOLD, isFragment, openingLines, passageOf, termWeights, topicWeights, type AnswerParts, type SegmentLines } from './answer';
-import { asksWhereNow, asksWhereThing, mentionsSubjects, spanThresholdFor } from './answerType';
+import { asksWhereNow, asksWhereThing, mentionsSubjects, namesSomething, spanThresholdFor } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
 import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
@@ -46,6 +46,7 @@ export const CITATIONS = 5;
  * Passages a question about where someone (or something: whereThing.ts) is now looks through for
  * the latest about them. A keyword search ranks a name's mentions alike; on the dev book's bAbI
  * stories, 4 to 10 moves a story, the five citations missed the last move for 1 of 40 questions.
+ * Also how far a question that names something looks for a passage about it (proseSpan).
  */
 const STORY_CANDIDATES = 20;
 
@@ -175,11 +176,14 @@ function noMemoryError(): Error {
  * --tune-span). The span head's code task (a function's name) does not carry over to whole
  * repositories; a code question gets the quoted passages.
  *
- * One passage is read: the first cited one that mentions what the question names
+ * One passage is read: the first of `segments` that mentions what the question names
  * (answerType.ts mentionsSubjects), which is the first passage whenever it does or the question
  * names nothing. A passage that never names Kelmarsh cannot say when the boat for Kelmarsh
  * leaves, whatever keyword search ranked first (a verse about a "ferry boat" above the planted
- * line). Spans taken from lower passages by confidence alone were wrong 3 times of 7 on the test
+ * line). A question that names something is given more candidates than it cites
+ * (STORY_CANDIDATES), and the first about its subject takes the last citation's place when it
+ * lies beyond them: keyword search ranks a verse with "boat" three times above the one line that
+ * names Wexmoor once (test KJV at 10M). Dev books unchanged (npm run eval:qa -- --sets dev). Spans taken from lower passages by confidence alone were wrong 3 times of 7 on the test
  * book at 128k, before answers had to be of the asked type and about the question's subject; with
  * the subject rules the dev book's facts went from 40 to 44 answered exactly at the re-tuned
  * threshold, and unanswerable questions answered from 2 of 48 to 0 (npm run eval:qa --
@@ -189,14 +193,13 @@ function noMemoryError(): Error {
  * A question about where someone is now (`whereNow`, "Where is Mary?") is read from the passage about them
  * that comes last in the file, among all `segments` (more than are cited: see STORY_CANDIDATES):
  * a story tells where a person went many times, and the last time decides (bAbI's QA1). Keyword
- * search ranks such passages by their words, not their order. One found beyond the citations
- * takes the last citation's place.
+ * search ranks such passages by their words, not their order.
  */
 async function proseSpan(ctx: QueryContext, question: string, segments: readonly SegmentLines[], whereNow: boolean, signal?: AbortSignal): Promise<{ span?: SpanAnswer; segments: SegmentLines[] }> {
   const cited = segments.slice(0, CITATIONS);
   const first = segments[0];
   if (!first || kindOfPath(first.citation.path) === 'code') return { segments: cited };
-  const looked = whereNow ? segments : cited;
+  const looked = segments;
   const about = looked.map((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
   let at = Math.max(0, about.indexOf(true));
   if (whereNow) {
@@ -281,7 +284,7 @@ export async function ask(ctx: QueryContext, question: string, options?: QueryOp
   // "Where is the teapot?" goes through whoever last handled it (whereThing.ts): it looks through
   // as many passages about the thing as a story has sentences.
   const thing = asksWhereThing(question);
-  const wanted = Math.max(rerank?.candidates ?? CITATIONS, whereNow || thing ? STORY_CANDIDATES : 0);
+  const wanted = Math.max(rerank?.candidates ?? CITATIONS, whereNow || thing || namesSomething(question) ? STORY_CANDIDATES : 0);
   const retrieval = { fusionWeight: options?.fusionWeight, lexicalMargin: options?.lexicalMargin, candidates: options?.fast ? 32 : undefined };
   const hits = await retrieve(ctx, question, wanted, mode, retrieval);
   const candidates = await texts.segments(hits);

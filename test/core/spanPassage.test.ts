@@ -90,3 +90,34 @@ test('a sole answer is read from the best line when its verses draw the head awa
   assert.equal(a.citations[0]?.path, 'ark.txt');
   assert.equal(a.citations[0]?.startLine, 2);
 });
+
+test('a passage about the subject is looked for beyond the citations when none of them names it', { skip }, async () => {
+  // Six verses each say "boat", "time" and "depart" more often than the one line names Amberly
+  // once: keyword search cites the verses. The line about Amberly, beyond the citations, is the
+  // one the span head reads, and it takes the last citation's place.
+  const own = await tempDir('mnemo-span-beyond-');
+  const root = join(own.path, 'books');
+  await mkdir(root);
+  const boat = (i: number): string => `Verse ${i}: at that time the boat was ready to depart; the boat did depart at the time of the tide, and the boat came to the other side in time.\n`;
+  for (let i = 1; i <= 6; i++) await writeFile(join(root, `boat-${i}.txt`), boat(i));
+  // Many other passages, so that "boat" is rare enough to outweigh the question's other words.
+  const register = Array.from({ length: 3000 }, (_, i) => `Entry ${i} of the register records the weather and the price of grain.`).join('\n');
+  await writeFile(join(root, 'register.txt'), `${register}\n`);
+  await writeFile(join(root, 'harbour.txt'), 'The harbour master keeps a ledger of every ship.\nThe ferry to Amberly leaves the harbour at ten each morning.\n');
+  const e = await openEngine({ root, cacheDir: join(own.path, 'cache'), modelDir: modelDir(), device: 'cpu', logger: recordingLogger() });
+  try {
+    await e.read();
+    const found: string[] = [];
+    const a = await e.ask('At what time does the boat for Amberly depart?', { retrieval: 'lexical', onEvent: (ev) => { if (ev.type === 'citations' && found.length === 0) found.push(...ev.citations.map((c) => c.path)); } });
+    assert.equal(found.length, 5);
+    assert.ok(!found.includes('harbour.txt'), `retrieval cited ${found.join(', ')}`);
+    assert.equal(a.kind, 'span', a.text.slice(0, 200));
+    assert.equal(a.text.split('\n\n')[0], 'ten');
+    assert.equal(a.citations[0]?.path, 'harbour.txt');
+    assert.equal(a.citations[0]?.startLine, 2);
+    assert.equal(a.citations.length, 5);
+  } finally {
+    await e.dispose().catch(() => undefined);
+    await own.cleanup();
+  }
+});
