@@ -434,19 +434,22 @@ export function questionNames(question: string): string[] {
  * its verb ("How much does the oil lamp cost?"), which is no thing.
  */
 export function questionSubjects(question: string): string[] {
+  const named = questionNames(question).length > 0;
+  return thingPhrases(question).flatMap((phrase) => (!named ? phrase : phrase.length >= 2 ? [phrase[1]!] : []));
+}
+
+/** The words after each "the" of `question` up to a stop word, preposition, name or its final verb, lowercased. */
+function thingPhrases(question: string): string[][] {
   const all = words(question);
   const lower = all.map((w) => w.toLowerCase());
   const endsOnVerb = lower.some((w) => w === 'do' || w === 'does' || w === 'did');
   const content = (i: number): boolean => i < all.length && !(endsOnVerb && i === all.length - 1) && !STOP_WORDS.has(lower[i]!) && !PREPOSITIONS.has(lower[i]!) && !isNameWord(all[i]!) && /^\p{L}/u.test(all[i]!);
-  const named = questionNames(question).length > 0;
-  const out: string[] = [];
+  const out: string[][] = [];
   lower.forEach((w, i) => {
     if (w !== 'the') return;
     let j = i + 1;
     while (content(j)) j++;
-    const phrase = lower.slice(i + 1, j);
-    if (!named) out.push(...phrase);
-    else if (phrase.length >= 2) out.push(phrase[1]!);
+    out.push(lower.slice(i + 1, j));
   });
   return out;
 }
@@ -525,6 +528,27 @@ export function onlyAnswerOfSentence(question: string, passage: string, read: (s
     if (r && r.end > r.start) answers.add(`${r.start}:${r.end}`);
   }
   return answers.size === 1 && answers.has(`${start}:${end}`);
+}
+
+/**
+ * The things of two words or more a question that names no one asks about ("the brass compass"),
+ * each as its analysed terms (analyze.ts); questionSubjects gives their words one by one.
+ */
+export function questionPhrases(question: string): string[][] {
+  if (questionNames(question).length > 0) return [];
+  return thingPhrases(question).map((phrase) => analyze(phrase.join(' '))).filter((terms) => terms.length >= 2);
+}
+
+/**
+ * Whether `passage` says each of the question's phrases (questionPhrases) as a phrase, its words
+ * side by side: "the brass compass" in a ledger's line, not a verse with pillars of brass that a
+ * line did compass about.
+ */
+export function mentionsPhrases(question: string, passage: string): boolean {
+  const phrases = questionPhrases(question);
+  if (phrases.length === 0) return true;
+  const terms = analyze(passage);
+  return phrases.every((p) => terms.some((_, i) => p.every((t, k) => terms[i + k] === t)));
 }
 
 /** Whether `question` names someone or something (questionNames, questionSubjects) a passage must mention to answer it. */

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
 import { bestLines, buildAnswer, composeText, DEFAULT_SPAN_THRESHOLD, isFragment, openingLines, passageOf, termWeights, topicWeights, type AnswerParts, type SegmentLines } from './answer';
-import { asksWhereNow, asksWhereThing, mentionsSubjects, namesSomething, spanThresholdFor } from './answerType';
+import { asksWhereNow, asksWhereThing, mentionsPhrases, mentionsSubjects, namesSomething, spanThresholdFor } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
 import type { LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
@@ -183,7 +183,12 @@ function noMemoryError(): Error {
  * line). A question that names something is given more candidates than it cites
  * (STORY_CANDIDATES), and the first about its subject takes the last citation's place when it
  * lies beyond them: keyword search ranks a verse with "boat" three times above the one line that
- * names Wexmoor once (test KJV at 10M). Dev books unchanged (npm run eval:qa -- --sets dev). Spans taken from lower passages by confidence alone were wrong 3 times of 7 on the test
+ * names Wexmoor once (test KJV at 10M). Of the passages about a thing of two words ("the brass
+ * compass"), the first that says them side by side is read (answerType.ts mentionsPhrases): a verse
+ * with pillars of brass that a line did compass about is about both words, and answers nothing
+ * (test KJV at 1M). Both rules left the dev books' answers as they were (npm run eval:qa --
+ * --sets dev --sizes 4k,128k,1M,10M). Reading the next passages about the subject in turn until
+ * one passes did not: on the dev handbook it gave 2 more exact answers and 6 more wrong. Spans taken from lower passages by confidence alone were wrong 3 times of 7 on the test
  * book at 128k, before answers had to be of the asked type and about the question's subject; with
  * the subject rules the dev book's facts went from 40 to 44 answered exactly at the re-tuned
  * threshold, and unanswerable questions answered from 2 of 48 to 0 (npm run eval:qa --
@@ -199,18 +204,19 @@ async function proseSpan(ctx: QueryContext, question: string, segments: readonly
   const cited = segments.slice(0, CITATIONS);
   const first = segments[0];
   if (!first || kindOfPath(first.citation.path) === 'code') return { segments: cited };
-  const looked = segments;
-  const about = looked.map((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
-  let at = Math.max(0, about.indexOf(true));
+  const about = segments.map((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
+  // Of those, the first that says the question's things as phrases ("the brass compass"), when one does.
+  const phrased = about.findIndex((a, i) => a && mentionsPhrases(question, segments[i]!.lines.join('\n')));
+  let at = phrased >= 0 ? phrased : Math.max(0, about.indexOf(true));
   if (whereNow) {
-    const path = looked[at]!.citation.path;
-    looked.forEach((s, i) => { if (about[i] && s.citation.path === path && s.citation.startLine > looked[at]!.citation.startLine) at = i; });
+    const path = segments[at]!.citation.path;
+    segments.forEach((s, i) => { if (about[i] && s.citation.path === path && s.citation.startLine > segments[at]!.citation.startLine) at = i; });
   }
-  const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), looked[at]!];
+  const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), segments[at]!];
   const passes = (s: SpanAnswer | undefined): boolean => !!s && s.confidence >= spanThresholdOf(ctx, question, s);
-  let span = await extractSpan(ctx.model, question, [looked[at]!.lines.join('\n')], signal);
+  let span = await extractSpan(ctx.model, question, [segments[at]!.lines.join('\n')], signal);
   if (!passes(span)) {
-    const focused = await lineSpan(ctx, question, looked[at]!, signal);
+    const focused = await lineSpan(ctx, question, segments[at]!, signal);
     if (focused?.sole && passes(focused)) span = focused;
   }
   return { span: span && { ...span, passageIndex: Math.min(at, CITATIONS - 1) }, segments: shown };

@@ -2,7 +2,7 @@
 // answer they make (src/core/span.ts bestInRow with answerOf), on texts whose answer is known.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { answerReader, asksWhereNow, asksWhereThing, expectedType, mentionsSubjects, onlyAnswerOfSentence, questionNames, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
+import { answerReader, asksWhereNow, asksWhereThing, expectedType, mentionsPhrases, mentionsSubjects, onlyAnswerOfSentence, questionNames, questionPhrases, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
 import { bestInRow, MAX_PASSAGE_CHARS, readablePart } from '../../src/core/span';
 
 test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
@@ -300,4 +300,19 @@ test('the span head reads a long passage only where the question\'s words are de
   assert.ok(part.text.includes(fact), 'the part holds the line the question is about');
   assert.equal(text.slice(part.from, part.from + part.text.length), part.text);
   assert.ok(part.from === 0 || /\s/.test(text[part.from - 1]!), 'it starts at a word');
+});
+
+test('a thing of two words is said as a phrase by the passage that is about it', () => {
+  assert.deepEqual(questionPhrases('How much does the brass compass cost?'), [['brass', 'compass']]);
+  assert.deepEqual(questionPhrases('How deep is the well behind the copper chest?'), [['copper', 'chest']]);
+  assert.deepEqual(questionPhrases('Where does Alaric Stone store the extra copper kettle?'), []); // names someone: see questionSubjects
+  const verse = '1Ki7:15 For he cast two pillars of brass, of eighteen cubits high apiece: and a line of twelve cubits did compass either of them about.';
+  // Both words, apart: about the subject's words, not its phrase.
+  assert.equal(mentionsSubjects('How much does the brass compass cost?', verse), true);
+  assert.equal(mentionsPhrases('How much does the brass compass cost?', verse), false);
+  assert.equal(mentionsPhrases('How much does the brass compass cost?', 'In the ledger the brass compass is priced at 41207 silver coins.'), true);
+  // Stemmed like the index: "fishing nets" says "the fishing net".
+  assert.equal(mentionsPhrases('How much does the fishing net cost?', 'They mended the fishing nets.'), true);
+  assert.equal(mentionsPhrases('How much does the fishing net cost?', 'As the fishes that are taken in an evil net.'), false);
+  assert.equal(mentionsPhrases('Who guided the caravan?', 'Anything at all.'), true); // no phrase asked
 });

@@ -29,6 +29,10 @@ const ARK = [
   '2Sm6:11 And the ark of the LORD continued in the house of Obededom the Gittite three months: and the LORD blessed Obededom, and all his household.',
 ].join('\n');
 
+// Says "brass" and "compass" more often than the ledger's line, never "the brass compass".
+const PILLARS = '1Ki7:15 For he cast two pillars of brass, and a line of twelve cubits did compass either of them about; the brass was bright, and a line did compass the chapiters of brass.';
+const PRICES = ['The ledger of the chandler lists the goods of the shop and what each one is sold for in the town market.', 'In the ledger the brass compass is priced at 41207 silver coins.'].join('\n');
+
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
 
@@ -40,6 +44,8 @@ before(async () => {
   await writeFile(join(root, 'verses.txt'), `${VERSES}\n`);
   await writeFile(join(root, 'harbour.txt'), `${LEDGER}\n`);
   await writeFile(join(root, 'ark.txt'), `${ARK}\n`);
+  await writeFile(join(root, 'pillars.txt'), `${PILLARS}\n`);
+  await writeFile(join(root, 'prices.txt'), `${PRICES}\n`);
   // Ruth 1 (KJV), as the e2e workspace has it: the verse that says Moab calls Elimelech "a
   // certain man"; the verse that names him names his wife and sons instead.
   await copyFile(join(process.cwd(), 'test', 'fixtures', 'e2e-workspace', 'texts', 'ruth-1.txt'), join(root, 'ruth.txt'));
@@ -63,6 +69,17 @@ test('the span is read from the first cited passage that names what the question
   assert.equal(plain.text.split('\n\n')[0], 'twenty past five');
   assert.equal(plain.citations[0]?.path, 'harbour.txt', 'the span\'s passage is cited first');
   assert.equal(plain.citations[0]?.startLine, 2);
+});
+
+test('of the passages about a thing of two words, the one that says them as a phrase is read', { skip }, async () => {
+  const question = 'How much does the brass compass cost?';
+  const found: string[] = [];
+  const a = await engine.ask(question, { retrieval: 'lexical', onEvent: (e) => { if (e.type === 'citations' && found.length === 0) found.push(...e.citations.map((c) => c.path)); } });
+  assert.deepEqual(found.slice(0, 2), ['pillars.txt', 'prices.txt']);
+  assert.equal(a.kind, 'span', a.text.slice(0, 200));
+  assert.equal(a.text.split('\n\n')[0], '41207');
+  assert.equal(a.citations[0]?.path, 'prices.txt');
+  assert.equal(a.citations[0]?.startLine, 2);
 });
 
 test('a question about a place the text never names gets no span answer', { skip }, async () => {
