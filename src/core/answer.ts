@@ -22,6 +22,8 @@ export const DEFAULT_SPAN_THRESHOLD = 0.5;
 export const PASSAGE_LINES = 6;
 /** Longer lines (minified code, data) are cut in quotes; the citation still names the line. */
 const MAX_QUOTED_LINE = 400;
+/** A character of a word. */
+const WORD = /[\p{L}\p{N}_]/u;
 
 export type AnswerParts = Pick<Answer, 'text' | 'kind' | 'confidence' | 'passages' | 'citations'>;
 
@@ -71,25 +73,67 @@ export function bestLines(segment: SegmentLines, weights: ReadonlyMap<string, nu
   return { startLine: first + i, endLine: first + j };
 }
 
-/** Lines `startLine..endLine` of a segment as a passage, citation narrowed to them. */
-export function passageOf(segment: SegmentLines, startLine: number, endLine: number): Passage {
+/**
+ * Lines `startLine..endLine` of a segment as a passage, citation narrowed to them. A line longer
+ * than MAX_QUOTED_LINE is quoted in part: around `focus` (an offset into the segment's text, the
+ * answer's start) when it falls in that line, else where the `weights`' terms weigh most, else
+ * its start.
+ */
+export function passageOf(segment: SegmentLines, startLine: number, endLine: number, weights?: ReadonlyMap<string, number>, focus?: number): Passage {
   const c = segment.citation;
   const from = Math.max(c.startLine, startLine);
   const to = Math.min(c.endLine, Math.max(from, endLine));
-  const text = segment.lines.slice(from - c.startLine, to - c.startLine + 1)
-    .map((l) => (l.length > MAX_QUOTED_LINE ? `${l.slice(0, MAX_QUOTED_LINE)}…` : l)).join('\n');
+  let offset = segment.lines.slice(0, from - c.startLine).reduce((n, l) => n + l.length + 1, 0);
+  const text = segment.lines.slice(from - c.startLine, to - c.startLine + 1).map((l) => {
+    const at = focus !== undefined && focus >= offset && focus <= offset + l.length ? focus - offset : undefined;
+    offset += l.length + 1;
+    return quotedLine(l, weights, at);
+  }).join('\n');
   return { citation: { ...c, startLine: from, endLine: to }, text };
 }
 
+/** `line`, or its MAX_QUOTED_LINE characters around `at` or the most weighted terms, marked cut with "…". */
+function quotedLine(line: string, weights: ReadonlyMap<string, number> | undefined, at: number | undefined): string {
+  if (line.length <= MAX_QUOTED_LINE) return line;
+  let start = at !== undefined ? at - MAX_QUOTED_LINE / 4 : weights ? densest(line, weights) : 0;
+  start = Math.max(0, Math.min(line.length - MAX_QUOTED_LINE, start));
+  // From a word's start (one cut into is skipped), to a word's end.
+  while (start > 0 && start < line.length && WORD.test(line[start - 1]!) && WORD.test(line[start]!)) start++;
+  let end = Math.min(line.length, start + MAX_QUOTED_LINE);
+  while (end < line.length && end > start && WORD.test(line[end - 1]!) && WORD.test(line[end]!)) end--;
+  return `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+}
+
+/** Where the MAX_QUOTED_LINE characters of `line` holding the most weight of distinct terms start. */
+function densest(line: string, weights: ReadonlyMap<string, number>): number {
+  const hits: { at: number; term: string }[] = [];
+  for (const m of line.matchAll(/[\p{L}\p{N}_]+/gu)) for (const t of analyze(m[0])) if (weights.has(t)) hits.push({ at: m.index, term: t });
+  let best = 0;
+  let bestScore = 0;
+  for (let i = 0; i < hits.length; i++) {
+    const seen = new Set<string>();
+    let score = 0;
+    for (let j = i; j < hits.length && hits[j]!.at < hits[i]!.at + MAX_QUOTED_LINE * 0.8; j++) {
+      if (seen.has(hits[j]!.term)) continue;
+      seen.add(hits[j]!.term);
+      score += weights.get(hits[j]!.term)!;
+    }
+    if (score > bestScore + 1e-9) { bestScore = score; best = Math.max(0, hits[i]!.at - MAX_QUOTED_LINE / 10); }
+  }
+  return best;
+}
+
 /**
- * Drops passages that share a line with an earlier one (neighbouring segments share the line
- * where one ends and the next begins), so no line is quoted twice.
+ * Drops passages that quote a line an earlier one quotes (neighbouring segments share the line
+ * where one ends and the next begins), so no line is quoted twice. Two parts of one long line
+ * (the segments of a book written as one line) are different quotes of it.
  */
 function distinct(passages: readonly Passage[]): Passage[] {
   const out: Passage[] = [];
   for (const p of passages) {
     const c = p.citation;
-    if (!out.some((q) => q.citation.path === c.path && q.citation.startLine <= c.endLine && c.startLine <= q.citation.endLine)) out.push(p);
+    const quoted = new Set(p.text.split('\n'));
+    if (!out.some((q) => q.citation.path === c.path && q.citation.startLine <= c.endLine && c.startLine <= q.citation.endLine && q.text.split('\n').some((l) => quoted.has(l)))) out.push(p);
   }
   return out;
 }
@@ -119,7 +163,6 @@ export function isFragment(text: string): boolean {
   return t.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length < 3 || !/[.!?:)"'`\]]$/.test(t);
 }
 
-const WORD = /[\p{L}\p{N}_]/u;
 // Scripts written without spaces between words: any character boundary may end a word there.
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}]/u;
 
@@ -168,13 +211,13 @@ export function buildAnswer(input: {
 }): AnswerParts {
   const { question, segments } = input;
   const weights = termWeights(question, segments);
-  const quoted = distinct(segments.map((s) => { const r = bestLines(s, weights); return passageOf(s, r.startLine, r.endLine); }));
+  const quoted = distinct(segments.map((s) => { const r = bestLines(s, weights); return passageOf(s, r.startLine, r.endLine, weights); }));
   const threshold = input.spanThreshold ?? DEFAULT_SPAN_THRESHOLD;
   if (validSpan(input.span, segments) && input.span.confidence >= threshold) {
     const span = input.span;
     const seg = segments[span.passageIndex]!;
     const r = spanLines(seg, span.start, span.end);
-    const first = passageOf(seg, r.startLine, r.endLine);
+    const first = passageOf(seg, r.startLine, r.endLine, weights, span.start);
     const passages = distinct([first, ...quoted.filter((p) => p.citation.path !== first.citation.path || p.citation.endLine < r.startLine || p.citation.startLine > r.endLine)]);
     const lead = seg.lines.join('\n').slice(span.start, span.end).replace(/\s+/g, ' ').trim();
     return { text: composeText(lead, passages), kind: 'span', confidence: span.confidence, passages, citations: passages.map((p) => p.citation) };

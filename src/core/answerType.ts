@@ -151,9 +151,12 @@ function withUnit(text: string, n: Range): Range | undefined {
   return { start: n.start, end: n.end + m[0].length };
 }
 
-/** Whether `word` looks like (part of) a name: capitalised, not a sentence-opening word. */
+/**
+ * Whether `word` looks like (part of) a name: capitalised, not a sentence-opening word, without a
+ * digit ("Ge14" of a verse's label "Ge14:14" names no one).
+ */
 export function isNameWord(word: string): boolean {
-  return /^\p{Lu}/u.test(word) && !NOT_NAMES.has(word.toLowerCase());
+  return /^\p{Lu}/u.test(word) && !/\p{N}/u.test(word) && !NOT_NAMES.has(word.toLowerCase());
 }
 
 /**

@@ -7,7 +7,7 @@ import type {
   Answer, Engine, EngineOptions, Explanation, Logger, MemoryOptions, MemoryStatus, QueryOptions, ReadOptions,
   ReadProgress, ReadResult, SkipCount, SkippedFile, SummaryTarget, SymbolQuery,
 } from './api';
-import { LexicalIndex, segmentTexts, streamedIndexText } from './lexicalIndex';
+import { indexedByTokens, LexicalIndex, segmentTexts, streamedIndexText } from './lexicalIndex';
 import { NothingReadError } from './errors';
 import { memoryOptions } from './limits';
 import { halfArrayToFloat, tokensRead, WorkspaceMemory, type FileMemory } from './memory';
@@ -105,7 +105,7 @@ class MnemoEngine implements Engine {
   private resumeWaiters: (() => void)[] = [];
   private readonly changed = new Set<string>();
   private cancelRead: AbortController | undefined;
-  private readonly textCache = new Map<string, { size: number; mtimeMs: number; lines: string[] }>();
+  private readonly textCache = new Map<string, queries.CachedText>();
   /** Definitions, doc comments and name uses of every file read; saved as its own section. */
   private structure = new StructureIndex();
   /** BM25 over every stored segment; kept in step with `memory` (same files, segments, sha1). */
@@ -284,7 +284,12 @@ class MnemoEngine implements Engine {
     }
     if (createHash('sha1').update(await readFile(abs)).digest('hex') !== f.sha1) return undefined;
     const loaded = await loadText(abs, { maxFileBytes: this.options.maxFileBytes });
-    return loaded.ok ? segmentTexts(loaded.text.split('\n'), f.startLines, f.endLines, f.segmentsRead) : undefined;
+    if (!loaded.ok) return undefined;
+    const lines = loaded.text.split('\n');
+    if (!indexedByTokens(lines)) return segmentTexts(lines, f.startLines, f.endLines, f.segmentsRead);
+    const whole = this.model.tokenizer.segment(this.model.tokenizer.tokenizeLines(loaded.text), this.model.config.segmentLength);
+    const indexText = streamedIndexText();
+    return whole.slice(0, f.segmentsRead).map((seg, i) => indexText(i, segmentText(seg, this.model.tokenizer)));
   }
 
   /** Indexes the segments of a file in flight that the reader has stored since last time. */
@@ -637,6 +642,8 @@ class MnemoEngine implements Engine {
     // lines of a file loaded whole, the decoded ids of a streamed one; no file is read twice.
     const texts: (string | undefined)[] = [];
     const linesOf = (seg: Segment): string => lines!.slice(seg.startLine - 1, seg.endLine).join('\n');
+    // A file loaded whole with a line of a book's length is indexed as a streamed one is (lexicalIndex.ts LONG_LINE_CHARS).
+    const byLines = lines !== undefined && !indexedByTokens(lines);
     const keep = (from: FileMemory, n: number): void => {
       entry.segmentsRead = n;
       entry.keys.set(from.keys.subarray(0, n * K));
@@ -657,7 +664,7 @@ class MnemoEngine implements Engine {
       // from the start would.
       keep(old, old.segmentsRead);
       memory = halfArrayToFloat(old.memory);
-      if (!lines) indexText(old.segmentsRead - 1, segmentText(await segments.at(old.segmentsRead - 1), this.model.tokenizer));
+      if (!byLines) indexText(old.segmentsRead - 1, segmentText(await segments.at(old.segmentsRead - 1), this.model.tokenizer));
       this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
     } else if (old && whole && resumed !== undefined) {
       // Changed only in its last segment or after it: the same keys, lines and memory as a full
@@ -665,7 +672,7 @@ class MnemoEngine implements Engine {
       // new one from its first segment, so the segments not read again get their text here.
       keep(old, resumed);
       memory = old.tailMemory!.slice();
-      for (let i = 0; i < resumed; i++) texts[i] = linesOf(whole[i]!);
+      for (let i = 0; i < resumed; i++) texts[i] = byLines ? linesOf(whole[i]!) : indexText(i, segmentText(whole[i]!, this.model.tokenizer));
       this.logger.debug(`${f.path}: resumed at segment ${resumed} of ${count}.`);
     }
     const source = segments;
@@ -673,11 +680,11 @@ class MnemoEngine implements Engine {
       count: source.count,
       at: async (index) => {
         const seg = await source.at(index);
-        if (lines) {
+        if (byLines) {
           texts[index] = linesOf(seg);
           return seg;
         }
-        // A streamed file's text is its decoded ids, which the reader keys it by too: decoded once.
+        // A streamed file's text (or a long-lined one's) is its decoded ids, which the reader keys it by too: decoded once.
         const text = segmentText(seg, this.model.tokenizer);
         texts[index] = indexText(index, text);
         return { ...seg, text };

@@ -8,7 +8,7 @@ import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, Query
 import { bestLines, buildAnswer, composeText, DEFAULT_SPAN_THRESHOLD, isFragment, openingLines, passageOf, termWeights, topicWeights, type AnswerParts, type SegmentLines } from './answer';
 import { asksWhereNow, asksWhereThing, mentionsPhrases, mentionsSubjects, namesSomething, spanThresholdFor } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
-import type { LexicalIndex } from './lexicalIndex';
+import { indexedByTokens, type LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
@@ -33,7 +33,16 @@ export interface QueryContext {
   readonly maxFileBytes?: number;
   readonly maxProseBytes?: number;
   /** Lines of recently cited files, by path, valid while size and mtime match (hover speed). */
-  readonly textCache?: Map<string, { size: number; mtimeMs: number; lines: string[] }>;
+  readonly textCache?: Map<string, CachedText>;
+}
+
+/** A cited file's text as SourceTexts keeps it. */
+export interface CachedText {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly lines: string[];
+  /** The text of each of its segments, once one was cited, for a file indexed by its segments' text (ownTexts). */
+  segments?: Promise<string[]>;
 }
 
 const TEXT_CACHE_FILES = 64;
@@ -50,6 +59,28 @@ export const CITATIONS = 5;
  */
 const STORY_CANDIDATES = 20;
 
+/** Characters a segment's own text is widened by, at most, on each side (sentencesOf). */
+const WIDEN_CHARS = 400;
+
+/**
+ * Segment `index` of `texts` (decoded segments) widened to whole sentences: with the end of the
+ * sentence the segment before left open, and the rest of the sentence it leaves open itself, each
+ * within its line and WIDEN_CHARS ("at twenty" | " past five each morning." is one answer);
+ * where no sentence ends that near, to a whole word.
+ */
+function sentencesOf(texts: readonly string[], index: number): string | undefined {
+  const text = texts[index];
+  if (text === undefined) return undefined;
+  const before = (texts[index - 1] ?? '').slice(-WIDEN_CHARS);
+  const after = (texts[index + 1] ?? '').slice(0, WIDEN_CHARS);
+  let from = Math.max(before.lastIndexOf('\n') + 1, ...[...before.matchAll(/[.!?]["'’”)\]]*\s+/gu)].map((m) => m.index + m[0].length));
+  if (from === 0 && before.length === WIDEN_CHARS) from = before.search(/\s/u) + 1 || before.length;
+  const close = /[.!?]["'’”)\]]*(?=\s|$)|\n/u.exec(after);
+  let to = close ? (close[0] === '\n' ? close.index : close.index + close[0].length) : after.length;
+  if (!close && after.length === WIDEN_CHARS) to = Math.max(0, after.search(/\s\S*$/u));
+  return before.slice(from) + text + after.slice(0, to);
+}
+
 /** A hit's whole place: its segment's lines, or its definition unit's. */
 function hitCitation(hit: Hit): Citation {
   return { path: hit.file.path, ...hitLines(hit), score: hit.score, sources: hit.sources };
@@ -57,12 +88,16 @@ function hitCitation(hit: Hit): Citation {
 
 /** Reads cited files again (once each per query) to quote them, and says when one changed since it was read. */
 export class SourceTexts {
-  private readonly texts = new Map<string, Promise<string[] | undefined>>();
+  private readonly texts = new Map<string, Promise<CachedText | undefined>>();
   readonly warnings: string[] = [];
 
   constructor(private readonly ctx: QueryContext) {}
 
-  lines(file: FileMemory): Promise<string[] | undefined> {
+  async lines(file: FileMemory): Promise<string[] | undefined> {
+    return (await this.text(file))?.lines;
+  }
+
+  private text(file: FileMemory): Promise<CachedText | undefined> {
     let p = this.texts.get(file.path);
     if (!p) {
       p = this.load(file);
@@ -71,7 +106,7 @@ export class SourceTexts {
     return p;
   }
 
-  private async load(file: FileMemory): Promise<string[] | undefined> {
+  private async load(file: FileMemory): Promise<CachedText | undefined> {
     let abs: string;
     try {
       abs = await resolveInside(this.ctx.root, file.path);
@@ -95,16 +130,33 @@ export class SourceTexts {
     if (cached && cached.size === size && cached.mtimeMs === mtimeMs) {
       cache!.delete(file.path);
       cache!.set(file.path, cached); // most recently used last
-      return cached.lines;
+      return cached;
     }
     const r = await loadText(abs, { maxFileBytes: this.ctx.maxFileBytes, maxProseBytes: this.ctx.maxProseBytes });
     if (!r.ok) { this.warn(`${file.path} cannot be read again: ${r.reason}`); return undefined; }
-    const lines = r.text.split('\n');
+    const text: CachedText = { size, mtimeMs, lines: r.text.split('\n') };
     if (cache) {
-      cache.set(file.path, { size, mtimeMs, lines });
+      cache.set(file.path, text);
       while (cache.size > TEXT_CACHE_FILES) cache.delete(cache.keys().next().value!);
     }
-    return lines;
+    return text;
+  }
+
+  /**
+   * A segment's own text as lines, for a segment of a file indexed by its segments' text
+   * (lexicalIndex.ts indexedByTokens: a line of a book's length): the segment's tokens decoded,
+   * as the reader read them, so that a prose file written as one line is quoted and read by the
+   * span head where each segment lies, not as that one line. Undefined for any other segment, or
+   * when the decoded text does not cover the segment's lines.
+   */
+  private async ownLines(text: CachedText, index: number, startLine: number, endLine: number): Promise<string[] | undefined> {
+    if (!indexedByTokens(text.lines.slice(startLine - 1, endLine))) return undefined;
+    const { tokenizer, config } = this.ctx.model;
+    text.segments ??= Promise.resolve().then(() => tokenizer.segment(tokenizer.tokenizeLines(text.lines.join('\n')), config.segmentLength)
+      .map((seg) => seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length))));
+    const own = sentencesOf(await text.segments, index)?.split('\n');
+    if (own && own.length === endLine - startLine + 2 && own[own.length - 1] === '') own.pop();
+    return own && own.length === endLine - startLine + 1 ? own : undefined;
   }
 
   private warn(message: string): void {
@@ -115,12 +167,13 @@ export class SourceTexts {
 
   /** A hit's whole segment (or definition unit) with its lines; undefined when the file cannot be read. */
   async segment(hit: Hit): Promise<SegmentLines | undefined> {
-    const lines = await this.lines(hit.file);
-    if (!lines) return undefined;
+    const text = await this.text(hit.file);
+    if (!text) return undefined;
     const citation = hitCitation(hit);
-    const end = Math.min(citation.endLine, lines.length);
+    const end = Math.min(citation.endLine, text.lines.length);
     if (end < citation.startLine) return undefined;
-    return { citation: { ...citation, endLine: end }, lines: lines.slice(citation.startLine - 1, end) };
+    const own = hit.unit ? undefined : await this.ownLines(text, hit.index, citation.startLine, end);
+    return { citation: { ...citation, endLine: end }, lines: own ?? text.lines.slice(citation.startLine - 1, end) };
   }
 
   async segments(hits: readonly Hit[]): Promise<SegmentLines[]> {
@@ -365,7 +418,7 @@ async function openingPassage(texts: SourceTexts, file: FileMemory): Promise<Pas
 /** Typical lines of each segment, picked by the words the segments share. */
 function typicalPassages(segments: readonly SegmentLines[]): Passage[] {
   const weights = topicWeights(segments);
-  return segments.map((s) => { const r = bestLines(s, weights); return passageOf(s, r.startLine, r.endLine); });
+  return segments.map((s) => { const r = bestLines(s, weights); return passageOf(s, r.startLine, r.endLine, weights); });
 }
 
 function overlaps(a: Citation, b: Citation): boolean {
