@@ -37,6 +37,8 @@ test('a span holds an answer of the type only with a word of that type the quest
   assert.equal(answerIn('person', fact, 'Alaric Stone', q), 'Alaric Stone');
   assert.equal(answerIn('person', fact, 'caravan', q), undefined);
   assert.equal(answerIn('person', fact, 'The caravan', q), undefined); // a sentence-opening word is no name
+  // A verse's label is no name ("Ge14" of "Ge14:14" in a book written as one line).
+  assert.equal(answerIn('person', 'and these were confederate with Abram: Ge14:14 And when Abram heard', 'Ge14', 'Who was the wife of Abram?'), undefined);
   const deep = 'The well is exactly 34280 cubits deep. It is twenty-five cubits wide.';
   assert.equal(answerIn('number', deep, 'exactly 34280 cubits', 'How deep is the well?'), '34280');
   assert.equal(answerIn('number', deep, 'twenty-five', 'How wide?'), 'twenty-five');
