@@ -1,6 +1,7 @@
 // What kind of answer a question asks for, and the answer of that kind a span holds: the
 // answer-type check of classic extractive question answering. "Who ..." wants a name, "Where
-// ..." or "Which town ..." a place name, "How many ..." a number, "At what time ..." a time.
+// ..." or "Which town ..." a place name, "How many ..." a number, "At what time ..." a time,
+// "What password ..." a word of a sentence that says a password.
 // The span head alone often copies a word of the question's own sentence instead ("caravan" for
 // "Who guided the salt traders through the desert?", "ferry" for "At what time does the boat for
 // Kelmarsh depart?"); span.ts takes the answer of the asked kind its spans hold most probability
@@ -9,11 +10,19 @@
 import { analyze, STOP_WORDS } from './analyze';
 import { escapeRegExp } from './regexp';
 
-export const ANSWER_TYPES = ['person', 'place', 'number', 'time'] as const;
+export const ANSWER_TYPES = ['person', 'place', 'number', 'time', 'password'] as const;
 export type AnswerType = typeof ANSWER_TYPES[number];
+
+// Nouns for a word that lets someone in: what a password question asks for, and what the
+// sentence answering it says ("The watchword of the lamplighters is juniper.").
+const SECRET_NOUN = String.raw`(?:password|passphrase|passcode|passwd|pass\s?word|watchword|countersign|code\s?word|secret\s+word)s?`;
+const SECRET_WORD = new RegExp(String.raw`\b${SECRET_NOUN}\b`, 'iu');
 
 // Checked in order: "what time" is a time before "what" is anything else.
 const TYPED: readonly (readonly [RegExp, AnswerType])[] = [
+  // "What password do the lamplighters use?", "What is the default password for root?"; not
+  // "What is the password policy?" (the noun ends the thing asked for, or a verb or "of"/"for" follows).
+  [new RegExp(String.raw`\b(?:what|which)(?:'s|’s|\s+is|\s+are|\s+was|\s+were)?\s+(?:(?:the|their|its|his|her|our|my|your|a)\s+)?(?:[a-z]+\s+)?${SECRET_NOUN}(?=\s*[?.!]?\s*$|\s+(?:do|does|did|is|are|was|were|of|for|to|on|that|which|they|we|you|he|she|it|i)\b)`, 'u'), 'password'],
   [/\b(?:what|which)\s+(?:time|hour)\b|\bhow\s+(?:early|late)\b/, 'time'],
   [/\bhow\s+(?:many|much|deep|far|long|old|tall|high|wide|heavy)\b|\b(?:what|which)\s+(?:number|amount|price|year|age|sum)\b|\bwhat(?:'s|’s|\s+is|\s+was)\s+(?:the\s+|my\s+|our\s+|your\s+|its\s+|their\s+)?(?:[a-z]+\s+)?(?:pass\s?key|pass\s?code|pin|combination|number)\b/, 'number'],
   [/^(?:\W*\w+\W+){0,2}?(?:who|whom|whose)\b/, 'person'],
@@ -207,6 +216,16 @@ export function answerReader(type: AnswerType | undefined, text: string, questio
         if (!about(start)) return undefined;
         const anchor = fresh(start, end).find((w) => isNumber(w.word) || TIME_WORDS.has(w.word.toLowerCase()));
         return anchor ? timeExpression(text, all, anchor.start, anchor.end) : undefined;
+      };
+    }
+    case 'password': {
+      // A word the question does not hold, of a sentence about its subject that says a password
+      // (or watchword, passphrase ...): not "Corwin Ashby" of "The leader of the lamplighters is Corwin Ashby."
+      const secret = sentencesSaying(text, SECRET_WORD);
+      return (start, end) => {
+        if (!about(start) || !secret(start)) return undefined;
+        const w = fresh(start, end).find((x) => !STOP_WORDS.has(x.word.toLowerCase()) && !SECRET_WORD.test(x.word));
+        return w && { start: w.start, end: w.end };
       };
     }
     case 'person':
@@ -486,6 +505,13 @@ export function subjectSentences(question: string, passage: string): (at: number
     about.push(own || (i > 0 && about[i - 1]! && REFERRING.has(ws[0] ?? '')));
   });
   return (at) => about[sentenceAt(starts, at)]!;
+}
+
+/** Which offsets of `passage` lie in a sentence that `pattern` matches. */
+function sentencesSaying(passage: string, pattern: RegExp): (at: number) => boolean {
+  const starts = sentenceStarts(passage);
+  const says = starts.map((from, i) => pattern.test(passage.slice(from, starts[i + 1] ?? passage.length)));
+  return (at) => says[sentenceAt(starts, at)]!;
 }
 
 /**

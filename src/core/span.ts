@@ -10,7 +10,7 @@
 // ("34898.\nGe2") or began inside a word ("uniper", "Port Idr") for a fifth of the planted
 // facts it had found. A soft break, where a hard-wrapped paragraph (most plain-text books) goes
 // on mid-sentence, does not end an answer: "Sabine\nWren" is a name, answered "Sabine Wren".
-// A question that asks for a name, a place, a number or a time (answerType.ts) is answered by
+// A question that asks for a name, a place, a number, a time or a password (answerType.ts) is answered by
 // the answer of that type that the head's spans hold the most probability for: spans are grouped
 // by the answer they make ("called Alaric", "Alaric Stone" and "Stone" all make "Alaric Stone"),
 // and its confidence is calibrated from its probability given that the answer is of that type.

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { answerReader, asksWhereNow, asksWhereThing, expectedType, mentionsPhrases, mentionsSubjects, onlyAnswerOfSentence, questionNames, questionPhrases, questionSubjects, spanThresholdFor, subjectSentences, typedAnswer } from '../../src/core/answerType';
 import { bestInRow, MAX_PASSAGE_CHARS, readablePart } from '../../src/core/span';
 
-test('a question asks for a name, a place, a number or a time by its wh-phrase; others name no type', () => {
+test('a question asks for a name, a place, a number, a time or a password by its wh-phrase; others name no type', () => {
   assert.equal(expectedType('Who guided the salt traders through the desert?'), 'person');
   assert.equal(expectedType('And whom did the king send?'), 'person');
   assert.equal(expectedType('How deep is the well behind the old mill?'), 'number');
@@ -17,7 +17,7 @@ test('a question asks for a name, a place, a number or a time by its wh-phrase; 
   assert.equal(expectedType('At what time does the boat for Kelmarsh depart?'), 'time');
   assert.equal(expectedType('Where does Edric Vane keep the lantern?'), 'place');
   assert.equal(expectedType('Which town is Lenora Pike from?'), 'place');
-  assert.equal(expectedType('What password do the lamplighters use?'), undefined);
+  assert.equal(expectedType('What colour is the door?'), undefined);
   // "who" inside a clause is not what the question asks for
   assert.equal(expectedType('What did the man who sold the mill buy?'), undefined);
   assert.equal(expectedType('Which town is the man who sold the mill from?'), 'place');
@@ -241,7 +241,7 @@ test("a span answer's threshold is its answer type's where the model declares on
   assert.equal(spanThresholdFor(answers, 'How deep is the well?'), 0.7);
   assert.equal(spanThresholdFor(answers, 'Where does Edric Vane keep the lantern?'), 0);
   assert.equal(spanThresholdFor(answers, 'Who guided the lamplighters?'), 0.8);
-  assert.equal(spanThresholdFor(answers, 'What password do the lamplighters use?'), 0.8);
+  assert.equal(spanThresholdFor(answers, 'What is the key to happiness?'), 0.8);
   assert.equal(spanThresholdFor({ spanThreshold: 0.6 }, 'How deep is the well?'), 0.6);
   assert.equal(spanThresholdFor(undefined, 'How deep is the well?'), undefined);
 });
@@ -317,4 +317,20 @@ test('a thing of two words is said as a phrase by the passage that is about it',
   assert.equal(mentionsPhrases('How much does the fishing net cost?', 'They mended the fishing nets.'), true);
   assert.equal(mentionsPhrases('How much does the fishing net cost?', 'As the fishes that are taken in an evil net.'), false);
   assert.equal(mentionsPhrases('Who guided the caravan?', 'Anything at all.'), true); // no phrase asked
+});
+
+test('a question asking for a password wants a word of a sentence that says a password', () => {
+  assert.equal(expectedType('What password do the lamplighters use?'), 'password');
+  assert.equal(expectedType("What's the watchword of the river wardens?"), 'password');
+  assert.equal(expectedType('What is the default password for root?'), 'password');
+  assert.equal(expectedType('Which passphrase does gpg ask for?'), 'password');
+  assert.equal(expectedType('What is the password policy?'), undefined); // a policy, not a password
+  assert.equal(expectedType('How do I change the password?'), undefined);
+  const q = 'What password do the lamplighters use?';
+  const text = 'The leader of the lamplighters is Corwin Ashby. The watchword of the lamplighters is juniper.';
+  assert.equal(answerIn('password', text, 'juniper', q), 'juniper');
+  assert.equal(answerIn('password', text, 'is juniper', q), 'juniper');
+  assert.equal(answerIn('password', text, 'Corwin Ashby', q), undefined); // that sentence says no password
+  assert.equal(answerIn('password', text, 'watchword', q), undefined);
+  assert.equal(answerIn('password', 'The watchword of the glassblowers is saffron.', 'saffron', q), undefined); // about others
 });
