@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openEngine } from '../../src/core/engine';
 import { LONG_LINE_CHARS } from '../../src/core/lexicalIndex';
-import { loadModel, memoryVersionOf } from '../../src/core/model';
-import { readSnapshot, workspaceCacheDir, writeSnapshot } from '../../src/core/store';
+import { loadModel } from '../../src/core/model';
 import { STREAM_BYTES } from '../../src/core/streamedText';
 import { modelDir, noModel, recordingLogger, tempDir } from './helpers';
+import { assertRebuiltIndexEqual, savedLexical } from './rebuiltIndex';
 
 const skip = noModel();
 const FACT = 'The ferry to Kelmarsh leaves the harbour at twenty past five each morning.';
@@ -54,20 +54,10 @@ test('a book written as one line is indexed, quoted and read segment by segment'
     }
 
     // The index holds each part of the line about once, not the line once a segment.
-    const dir = workspaceCacheDir(cacheDir, root);
-    const identity = { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root };
-    const { header, sections } = await readSnapshot(dir, identity);
-    const built = sections['lexical']!;
+    const built = await savedLexical(model, root, cacheDir);
     assert.ok(built.length < 4 * line.length, `the index is ${built.length} bytes for a ${line.length}-character line`);
-
     // An index rebuilt from the file (the saved one damaged) is the one built while reading it.
-    await writeSnapshot(dir, { modelId: header.modelId, modelVersion: header.modelVersion, root: header.root, meta: header.meta }, { ...sections, lexical: built.slice(0, built.length - 9) });
-    const logger = recordingLogger();
-    const again = await openEngine({ root, cacheDir, modelDir: modelDir(), device: 'cpu', logger });
-    await again.dispose();
-    assert.ok(logger.lines.some((l) => /lexical index cannot be used/.test(l)), logger.lines.join('\n'));
-    const rebuilt = (await readSnapshot(dir, identity)).sections['lexical']!;
-    assert.ok(Buffer.from(rebuilt).equals(Buffer.from(built)), `the rebuilt index differs (${rebuilt.length} bytes against ${built.length})`);
+    await assertRebuiltIndexEqual(model, root, cacheDir);
   } finally {
     await model.runtime.dispose();
     await t.cleanup();

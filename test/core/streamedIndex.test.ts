@@ -7,10 +7,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openEngine } from '../../src/core/engine';
-import { loadModel, memoryVersionOf } from '../../src/core/model';
-import { readSnapshot, workspaceCacheDir, writeSnapshot } from '../../src/core/store';
+import { loadModel } from '../../src/core/model';
 import { STREAM_BYTES, streamText } from '../../src/core/streamedText';
 import { FIXTURE_CODEBASE, modelDir, noModel, recordingLogger, tempDir } from './helpers';
+import { assertRebuiltIndexEqual, savedLexical } from './rebuiltIndex';
 
 const skip = noModel();
 const SYLLABLES = ['zor', 'vex', 'quil', 'thar', 'mund', 'bras', 'kel', 'fyn', 'drov', 'plim'];
@@ -66,18 +66,7 @@ test('every word of a streamed book is in the lexical index whole, also one cut 
     }
 
     // An index rebuilt from the file (the saved one damaged) is the one built while reading it, byte for byte.
-    const cacheDir = join(t.path, 'cache');
-    const dir = workspaceCacheDir(cacheDir, root);
-    const identity = { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root };
-    const { header, sections } = await readSnapshot(dir, identity);
-    const built = sections['lexical']!;
-    await writeSnapshot(dir, { modelId: header.modelId, modelVersion: header.modelVersion, root: header.root, meta: header.meta }, { ...sections, lexical: built.slice(0, built.length - 9) });
-    const logger = recordingLogger();
-    const again = await openEngine({ root, cacheDir, modelDir: modelDir(), device: 'cpu', logger });
-    await again.dispose();
-    assert.ok(logger.lines.some((l) => /lexical index cannot be used/.test(l)), logger.lines.join('\n'));
-    const rebuilt = (await readSnapshot(dir, identity)).sections['lexical']!;
-    assert.ok(Buffer.from(rebuilt).equals(Buffer.from(built)), `the rebuilt index differs (${rebuilt.length} bytes against ${built.length})`);
+    await assertRebuiltIndexEqual(model, root, join(t.path, 'cache'));
   } finally {
     await model.runtime.dispose();
     await t.cleanup();
@@ -98,7 +87,7 @@ test('a streamed book whose read was cancelled and continued is indexed as one r
     const lexicalOf = async (cacheDir: string): Promise<Uint8Array> => {
       const model = await loadModel(modelDir(), 'cpu', recordingLogger());
       try {
-        return (await readSnapshot(workspaceCacheDir(cacheDir, root), { modelId: model.config.id, modelVersion: memoryVersionOf(model.config), root })).sections['lexical']!;
+        return await savedLexical(model, root, cacheDir);
       } finally {
         await model.runtime.dispose();
       }
