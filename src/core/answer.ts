@@ -21,7 +21,7 @@ export const DEFAULT_SPAN_THRESHOLD = 0.5;
 /** Lines quoted from one segment, at most. */
 export const PASSAGE_LINES = 6;
 /** Longer lines (minified code, data) are cut in quotes; the citation still names the line. */
-const MAX_QUOTED_LINE = 400;
+export const MAX_QUOTED_LINE = 400;
 /** A character of a word. */
 const WORD = /[\p{L}\p{N}_]/u;
 
@@ -92,16 +92,24 @@ export function passageOf(segment: SegmentLines, startLine: number, endLine: num
   return { citation: { ...c, startLine: from, endLine: to }, text };
 }
 
-/** `line`, or its MAX_QUOTED_LINE characters around `at` or the most weighted terms, marked cut with "…". */
+/** `line`, or its MAX_QUOTED_LINE characters around `at` or the most weighted terms (lineStretch), marked cut with "…". */
 function quotedLine(line: string, weights: ReadonlyMap<string, number> | undefined, at: number | undefined): string {
   if (line.length <= MAX_QUOTED_LINE) return line;
+  const { start, end } = lineStretch(line, weights, at);
+  return `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+}
+
+/**
+ * The MAX_QUOTED_LINE characters of a long line that a quote shows: around `at`, else where the
+ * `weights`' terms weigh most, else its start; from a word's start to a word's end.
+ */
+export function lineStretch(line: string, weights: ReadonlyMap<string, number> | undefined, at?: number): { start: number; end: number } {
   let start = at !== undefined ? at - MAX_QUOTED_LINE / 4 : weights ? densest(line, weights) : 0;
   start = Math.max(0, Math.min(line.length - MAX_QUOTED_LINE, start));
-  // From a word's start (one cut into is skipped), to a word's end.
   while (start > 0 && start < line.length && WORD.test(line[start - 1]!) && WORD.test(line[start]!)) start++;
   let end = Math.min(line.length, start + MAX_QUOTED_LINE);
   while (end < line.length && end > start && WORD.test(line[end - 1]!) && WORD.test(line[end]!)) end--;
-  return `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+  return { start, end };
 }
 
 /** Where the MAX_QUOTED_LINE characters of `line` holding the most weight of distinct terms start. */
@@ -166,11 +174,17 @@ export function isFragment(text: string): boolean {
 // Scripts written without spaces between words: any character boundary may end a word there.
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}]/u;
 
-/** Whether offset `at` of `text` falls inside a word ("Fatim|a", "579|0390687"). */
+/**
+ * Whether offset `at` of `text` falls inside a word ("Fatim|a", "579|0390687"), or beside a colon
+ * joining two words ("Ge35|:19", a verse's reference; "12|:30").
+ */
 function cutsWord(text: string, at: number): boolean {
   const before = text[at - 1];
   const after = text[at];
-  return before !== undefined && after !== undefined && WORD.test(before) && WORD.test(after) && !UNSPACED.test(before) && !UNSPACED.test(after);
+  if (before === undefined || after === undefined) return false;
+  if (after === ':' && WORD.test(before) && WORD.test(text[at + 1] ?? '')) return true;
+  if (before === ':' && WORD.test(after) && WORD.test(text[at - 2] ?? '')) return true;
+  return WORD.test(before) && WORD.test(after) && !UNSPACED.test(before) && !UNSPACED.test(after);
 }
 
 /**

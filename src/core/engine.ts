@@ -21,7 +21,7 @@ import { countSkips, parseSkipCounts } from './skips';
 import {
   CacheError, deleteSnapshot, lockCache, readSnapshot, snapshotBytes, workspaceCacheDir, writeSnapshot, type CacheLock,
 } from './store';
-import { hashFile, STREAM_BYTES, streamText } from './streamedText';
+import { hashFile, isStreamed, STREAM_BYTES, streamText } from './streamedText';
 import { kindOfPath, loadText } from './text';
 // Code structure, summaries and symbol lookups (src/core/structure, src/core/summary).
 import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
@@ -58,15 +58,6 @@ const quietLogger: Logger = {
   warn(m) { process.stderr.write(`mnemo: ${m}\n`); },
   error(m) { process.stderr.write(`mnemo: ${m}\n`); },
 };
-
-/**
- * Whether a file is read piece by piece (streamedText.ts) rather than loaded whole: STREAM_BYTES
- * or more, unless HTML or PDF, whose text needs the whole file.
- */
-function isStreamed(path: string, size: number): boolean {
-  const kind = kindOfPath(path);
-  return size >= STREAM_BYTES && kind !== 'html' && kind !== 'pdf';
-}
 
 /** A streamed segment's text: its decoded ids (what the reader keys it by and the index holds). */
 function segmentText(seg: Segment, tokenizer: MnemoTokenizer): string {

@@ -5,15 +5,16 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Answer, AnswerEvent, Citation, Explanation, Logger, Passage, QueryOptions, SummaryTarget, SymbolQuery } from './api';
-import { bestLines, buildAnswer, composeText, DEFAULT_SPAN_THRESHOLD, isFragment, openingLines, passageOf, termWeights, topicWeights, type AnswerParts, type SegmentLines } from './answer';
+import { bestLines, buildAnswer, composeText, DEFAULT_SPAN_THRESHOLD, isFragment, lineStretch, MAX_QUOTED_LINE, openingLines, passageOf, termWeights, topicWeights, type AnswerParts, type SegmentLines } from './answer';
 import { asksWhereNow, asksWhereThing, mentionsPhrases, mentionsSubjects, namesSomething, spanThresholdFor } from './answerType';
 import { askPrompt, contextBudget, explainPrompt, generate, summarizePrompt } from './generate';
-import { indexedByTokens, type LexicalIndex } from './lexicalIndex';
+import { indexedByTokens, LONG_LINE_CHARS, type LexicalIndex } from './lexicalIndex';
 import type { FileMemory, WorkspaceMemory } from './memory';
 import type { LoadedModel } from './model';
 import { rerankOrder, rerankParams, relevance, type RerankParams } from './rerank';
 import { hitLines, lexicalSegments, queryKey, retrieve, topSegments, type Hit } from './retrieve';
 import { extractSpan, type SpanAnswer } from './span';
+import { isStreamed } from './streamedText';
 import type { UnitIndex } from './structure/units';
 import { escapeRegExp } from './regexp';
 import { kindOfPath, loadText } from './text';
@@ -46,6 +47,8 @@ export interface CachedText {
 }
 
 const TEXT_CACHE_FILES = 64;
+/** Longest text SourceTexts tokenizes again to quote its segments (ownLines): about 3 s of the tokenizer here. */
+const MAX_RETOKENIZED = 4 * 1024 * 1024;
 
 export const DEFAULT_ANSWER_TOKENS = 128;
 export const HOVER_TOKENS = 24;
@@ -79,6 +82,37 @@ function sentencesOf(texts: readonly string[], index: number): string | undefine
   let to = close ? (close[0] === '\n' ? close.index : close.index + close[0].length) : after.length;
   if (!close && after.length === WIDEN_CHARS) to = Math.max(0, after.search(/\s\S*$/u));
   return before.slice(from) + text + after.slice(0, to);
+}
+
+/**
+ * Characters of a long line kept on each side of where a segment likely lies in it (likelyPart):
+ * on a 2.5 MB one-line KJV, a segment's share of the line by its place was off by 8 KB on average
+ * and 20 KB at most from where its text is (token density varies along a book).
+ */
+const LIKELY_PART_CHARS = 24 * 1024;
+
+/**
+ * Line `lineNo` of segment `index` of `file`, or, when it is longer than LONG_LINE_CHARS and the
+ * segment's own text is not at hand (a streamed book written as one line: SourceTexts.ownLines),
+ * the part of it where the segment likely lies: its share of the line by its place among the
+ * segments on that line, with LIKELY_PART_CHARS on each side, cut at words; the quote and the span
+ * head take the part of that where the question's words are densest (answer.ts, span.ts). The
+ * whole line made every question about a 2.5 MB one-line book take 12 s (each of 20 passages
+ * analysed whole).
+ */
+function likelyPart(file: FileMemory, index: number, lineNo: number, line: string): string {
+  if (line.length <= LONG_LINE_CHARS) return line;
+  const on = (i: number): boolean => file.startLines[i]! <= lineNo && lineNo <= file.endLines[i]!;
+  let first = index;
+  let last = index;
+  while (first > 0 && on(first - 1)) first--;
+  while (last + 1 < file.segmentsRead && on(last + 1)) last++;
+  const at = Math.round(((index - first + 0.5) / (last - first + 1)) * line.length);
+  let from = Math.max(0, at - LIKELY_PART_CHARS);
+  let to = Math.min(line.length, at + LIKELY_PART_CHARS);
+  while (from > 0 && from < to && /\S/u.test(line[from - 1]!)) from++;
+  while (to < line.length && to > from && /\S/u.test(line[to]!)) to--;
+  return line.slice(from, to);
 }
 
 /** A hit's whole place: its segment's lines, or its definition unit's. */
@@ -146,11 +180,14 @@ export class SourceTexts {
    * A segment's own text as lines, for a segment of a file indexed by its segments' text
    * (lexicalIndex.ts indexedByTokens: a line of a book's length): the segment's tokens decoded,
    * as the reader read them, so that a prose file written as one line is quoted and read by the
-   * span head where each segment lies, not as that one line. Undefined for any other segment, or
-   * when the decoded text does not cover the segment's lines.
+   * span head where each segment lies, not as that one line. Only for a file the reader loaded
+   * whole (a streamed one was cut into pieces of its own) of at most MAX_RETOKENIZED characters:
+   * the file is tokenized again, once, when first cited (a 900 KB one-line book: 0.7 s).
+   * Undefined for any other segment, or when the decoded text does not cover the segment's lines.
    */
-  private async ownLines(text: CachedText, index: number, startLine: number, endLine: number): Promise<string[] | undefined> {
-    if (!indexedByTokens(text.lines.slice(startLine - 1, endLine))) return undefined;
+  private async ownLines(file: FileMemory, text: CachedText, index: number, startLine: number, endLine: number): Promise<string[] | undefined> {
+    if (isStreamed(file.path, file.size) || !indexedByTokens(text.lines.slice(startLine - 1, endLine))) return undefined;
+    if (text.lines.reduce((n, l) => n + l.length + 1, 0) > MAX_RETOKENIZED) return undefined;
     const { tokenizer, config } = this.ctx.model;
     text.segments ??= Promise.resolve().then(() => tokenizer.segment(tokenizer.tokenizeLines(text.lines.join('\n')), config.segmentLength)
       .map((seg) => seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length))));
@@ -172,8 +209,9 @@ export class SourceTexts {
     const citation = hitCitation(hit);
     const end = Math.min(citation.endLine, text.lines.length);
     if (end < citation.startLine) return undefined;
-    const own = hit.unit ? undefined : await this.ownLines(text, hit.index, citation.startLine, end);
-    return { citation: { ...citation, endLine: end }, lines: own ?? text.lines.slice(citation.startLine - 1, end) };
+    const own = hit.unit ? undefined : await this.ownLines(hit.file, text, hit.index, citation.startLine, end);
+    const lines = own ?? text.lines.slice(citation.startLine - 1, end).map((l, i) => (hit.unit ? l : likelyPart(hit.file, hit.index, citation.startLine + i, l)));
+    return { citation: { ...citation, endLine: end }, lines };
   }
 
   async segments(hits: readonly Hit[]): Promise<SegmentLines[]> {
@@ -282,7 +320,9 @@ function spanThresholdOf(ctx: QueryContext, question: string, span: SpanAnswer |
 
 /**
  * The span head's answer from the one line of `segment` that matches the question best (answer.ts
- * bestLines), offsets into the segment's text; undefined when the segment is that line alone. The
+ * bestLines), offsets into the segment's text; of a segment that is one long line (a book written
+ * as one line), from the stretch of it a quote shows (answer.ts lineStretch); undefined when the
+ * segment is one short line. The
  * head reads a passage's other lines too, and they can draw its probability away from the line
  * that answers: on the test KJV at 10M, "Where does Perpetua Lark store the extra lantern?" got
  * "Stonehaven Quay" at 0.89 from the planted line alone, and from the same line between two verses
@@ -293,8 +333,15 @@ function spanThresholdOf(ctx: QueryContext, question: string, span: SpanAnswer |
  * exact and none wrong.
  */
 async function lineSpan(ctx: QueryContext, question: string, segment: SegmentLines, signal?: AbortSignal): Promise<SpanAnswer | undefined> {
-  if (segment.lines.length < 2) return undefined;
-  const i = bestLines(segment, termWeights(question, [segment]), 1).startLine - segment.citation.startLine;
+  const weights = termWeights(question, [segment]);
+  if (segment.lines.length < 2) {
+    const line = segment.lines[0] ?? '';
+    if (line.length <= MAX_QUOTED_LINE) return undefined;
+    const { start, end } = lineStretch(line, weights);
+    const span = await extractSpan(ctx.model, question, [line.slice(start, end)], signal);
+    return span && { ...span, start: span.start + start, end: span.end + start };
+  }
+  const i = bestLines(segment, weights, 1).startLine - segment.citation.startLine;
   const line = segment.lines[i];
   if (line === undefined || line.trim() === '') return undefined;
   const offset = segment.lines.slice(0, i).reduce((n, l) => n + l.length + 1, 0);

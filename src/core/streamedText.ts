@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { SkipKind } from './api';
 import { throwIfAborted } from './fsutil';
-import { guessUtf16, looksBinary, normalizeNewlines } from './text';
+import { guessUtf16, kindOfPath, looksBinary, normalizeNewlines } from './text';
 import type { MnemoTokenizer, Segment, SegmentSource } from './tokenizer';
 
 /** Files at least this large are streamed (smaller ones are tokenized whole, in one go). */
@@ -20,6 +20,15 @@ const BLOCK_BYTES = 1024 * 1024;
 const PIECE_BYTES = 256 * 1024;
 /** A piece with no good line break is cut at any line break after this, or anywhere ASCII after twice this. */
 const FORCE_CUT_BYTES = 4 * PIECE_BYTES;
+
+/**
+ * Whether a file is read piece by piece (this module) rather than loaded whole: STREAM_BYTES
+ * or more, unless HTML or PDF, whose text needs the whole file.
+ */
+export function isStreamed(path: string, size: number): boolean {
+  const kind = kindOfPath(path);
+  return size >= STREAM_BYTES && kind !== 'html' && kind !== 'pdf';
+}
 
 /** Where a piece starts: its byte offset, the line it starts on, the tokens before it. */
 interface Piece {

@@ -239,6 +239,19 @@ test('a confident span is the answer, cited at its own line; a doubtful or broke
   assert.equal(buildAnswer({ question: 'Where did they go?', segments: [RUTH], span: { ...span, start: of, end: of + 2 }, spanThreshold: 0.7 }).kind, 'passages');
 });
 
+test('a span beside a colon that joins two words is cut out of a reference, not an answer', () => {
+  const verse = { citation: { path: 'texts/kjv.txt', startLine: 1, endLine: 1, score: 1, sources: ['lexical' as const] }, lines: ['Ge35:19 And Rachel died, and was buried in the way to Ephrath.'] };
+  const span = (start: number, end: number) => ({ text: verse.lines[0]!.slice(start, end), passageIndex: 0, start, end, confidence: 0.9, sole: false });
+  const ask = (start: number, end: number) => buildAnswer({ question: 'What did Jacob set up?', segments: [verse], span: span(start, end), spanThreshold: 0.7 });
+  assert.equal(ask(0, 4).kind, 'passages'); // "Ge35" of "Ge35:19"
+  assert.equal(ask(5, 7).kind, 'passages'); // "19" of "Ge35:19"
+  const rachel = verse.lines[0]!.indexOf('Rachel');
+  assert.equal(ask(rachel, rachel + 6).text.split('\n\n')[0], 'Rachel');
+  // A colon and a space end a word: "Note: Rachel" keeps "Note" whole.
+  const note = { ...verse, lines: ['Note: Rachel died.'] };
+  assert.equal(buildAnswer({ question: 'What is it?', segments: [note], span: { ...span(0, 4), text: 'Note' }, spanThreshold: 0.7 }).kind, 'span');
+});
+
 test('in a script written without spaces, a span may begin and end anywhere', () => {
   const zh = { citation: { path: 'texts/zh.txt', startLine: 1, endLine: 1, score: 1, sources: ['lexical' as const] }, lines: ['以利米勒往摩押地去寄居。'] };
   const at = zh.lines[0]!.indexOf('摩押地');

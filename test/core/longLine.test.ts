@@ -63,3 +63,28 @@ test('a book written as one line is indexed, quoted and read segment by segment'
     await t.cleanup();
   }
 });
+
+test('a streamed book written as one line is quoted and read where a segment likely lies, not as the whole line', { skip }, async () => {
+  const t = await tempDir('long-line-streamed');
+  try {
+    const root = join(t.path, 'ws');
+    await mkdir(root);
+    const sentences: string[] = [];
+    for (let i = 0; Buffer.byteLength(sentences.join(' ')) < STREAM_BYTES * 1.2; i++) sentences.push(`On day ${i + 1} the ${NOUNS[i % 8]} sold ${GOODS[(i * 3) % 8]} to the ${NOUNS[(i * 5 + 1) % 8]} at the market.`);
+    sentences.splice(Math.floor(sentences.length * 0.6), 0, FACT);
+    await writeFile(join(root, 'book.txt'), `${sentences.join(' ')}\n`);
+    const engine = await openEngine({ root, cacheDir: join(t.path, 'cache'), modelDir: modelDir(), device: 'cpu', logger: recordingLogger() });
+    try {
+      await engine.read();
+      const a = await engine.ask('At what time does the boat for Kelmarsh depart?', { retrieval: 'lexical' });
+      assert.equal(a.citations[0]?.startLine, 1);
+      assert.ok(a.passages[0]!.text.includes('Kelmarsh'), a.passages[0]!.text);
+      assert.equal(a.kind, 'span', a.text.slice(0, 300));
+      assert.equal(a.text.split('\n\n')[0], 'twenty past five');
+    } finally {
+      await engine.dispose();
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
