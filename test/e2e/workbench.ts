@@ -108,8 +108,14 @@ export class Workbench {
   async hoverWord(line: number, word: string): Promise<Locator> {
     await this.goToLine(line);
     const lineNumber = this.page.locator('.editor-group-container.active .margin-view-overlays .line-numbers', { hasText: exactly(String(line)) }).first();
-    await lineNumber.waitFor({ timeout: this.ms(10) });
-    const lineBox = await lineNumber.boundingBox();
+    // The editor renders its line numbers again after moving to the line: an element found a
+    // moment ago can be gone when its box is asked for, so ask until one answers.
+    let lineBox: Awaited<ReturnType<Locator['boundingBox']>> = null;
+    for (const deadline = Date.now() + this.ms(10); !lineBox && Date.now() < deadline;) {
+      await lineNumber.waitFor({ timeout: this.ms(10) });
+      lineBox = await lineNumber.boundingBox();
+      if (!lineBox) await this.page.waitForTimeout(100);
+    }
     if (!lineBox) throw new Error(`line ${line} is not on screen`);
     // Find the word by its characters, not by token spans: until the editor has tokenized the
     // line, the whole line is one span.
