@@ -42,7 +42,7 @@ export interface CachedText {
   readonly size: number;
   readonly mtimeMs: number;
   readonly lines: string[];
-  /** The text of each of its segments, once one was cited, for a file indexed by its segments' text (ownTexts). */
+  /** The text of each of its segments, once one was cited, for a file indexed by its segments' text (SourceTexts.ownLines). */
   segments?: Promise<string[]>;
 }
 
@@ -209,8 +209,9 @@ export class SourceTexts {
     const citation = hitCitation(hit);
     const end = Math.min(citation.endLine, text.lines.length);
     if (end < citation.startLine) return undefined;
-    const own = hit.unit ? undefined : await this.ownLines(hit.file, text, hit.index, citation.startLine, end);
-    const lines = own ?? text.lines.slice(citation.startLine - 1, end).map((l, i) => (hit.unit ? l : likelyPart(hit.file, hit.index, citation.startLine + i, l)));
+    const whole = text.lines.slice(citation.startLine - 1, end);
+    const lines = hit.unit ? whole
+      : await this.ownLines(hit.file, text, hit.index, citation.startLine, end) ?? whole.map((l, i) => likelyPart(hit.file, hit.index, citation.startLine + i, l));
     return { citation: { ...citation, endLine: end }, lines };
   }
 
@@ -279,8 +280,9 @@ function noMemoryError(): Error {
  * with pillars of brass that a line did compass about is about both words, and answers nothing
  * (test KJV at 1M). Both rules left the dev books' answers as they were (npm run eval:qa --
  * --sets dev --sizes 4k,128k,1M,10M). Reading the next passages about the subject in turn until
- * one passes did not: on the dev handbook it gave 2 more exact answers and 6 more wrong. Spans taken from lower passages by confidence alone were wrong 3 times of 7 on the test
- * book at 128k, before answers had to be of the asked type and about the question's subject; with
+ * one passes did not: on the dev handbook it gave 2 more exact answers and 6 more wrong. Spans
+ * taken from lower passages by confidence alone were wrong 3 times of 7 on the test book at
+ * 128k, before answers had to be of the asked type and about the question's subject; with
  * the subject rules the dev book's facts went from 40 to 44 answered exactly at the re-tuned
  * threshold, and unanswerable questions answered from 2 of 48 to 0 (npm run eval:qa --
  * --tune-span). An earlier rule read every passage and gave no answer when another held a more
