@@ -28,7 +28,7 @@ import { STRUCTURE_SECTION, StructureIndex } from './structure/index';
 import { catchUpStructure, catchUpUnits, loadStructureSection, loadUnitsSection, updateUnits, type UnitKeyer } from './structure/persist';
 import { UNITS_SECTION, UnitIndex } from './structure/units';
 import { structureCovers, structureExplanation, summaryAnswer, type StructureContext } from './summary/answers';
-import { arraySource, type MnemoTokenizer, type Segment, type SegmentSource } from './tokenizer';
+import { arraySource, type Segment, type SegmentSource } from './tokenizer';
 import { resolveInside } from './workspacePath';
 
 /** Rows of the reader batch: one file in flight per row. */
@@ -58,11 +58,6 @@ const quietLogger: Logger = {
   warn(m) { process.stderr.write(`mnemo: ${m}\n`); },
   error(m) { process.stderr.write(`mnemo: ${m}\n`); },
 };
-
-/** A streamed segment's text: its decoded ids (what the reader keys it by and the index holds). */
-function segmentText(seg: Segment, tokenizer: MnemoTokenizer): string {
-  return seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length));
-}
 
 interface SavedMeta {
   readonly tokensTotal?: number;
@@ -269,7 +264,7 @@ class MnemoEngine implements Engine {
         if (streamed.sha1 !== f.sha1 || streamed.source.count < f.segmentsRead) return undefined;
         const indexText = streamedIndexText();
         const texts: string[] = [];
-        for (let i = 0; i < f.segmentsRead; i++) texts.push(indexText(i, segmentText(await streamed.source.at(i), this.model.tokenizer)));
+        for (let i = 0; i < f.segmentsRead; i++) texts.push(indexText(i, this.model.tokenizer.segmentText(await streamed.source.at(i))));
         return texts;
       }
     }
@@ -280,7 +275,7 @@ class MnemoEngine implements Engine {
     if (!indexedByTokens(lines)) return segmentTexts(lines, f.startLines, f.endLines, f.segmentsRead);
     const whole = this.model.tokenizer.segment(this.model.tokenizer.tokenizeLines(loaded.text), this.model.config.segmentLength);
     const indexText = streamedIndexText();
-    return whole.slice(0, f.segmentsRead).map((seg, i) => indexText(i, segmentText(seg, this.model.tokenizer)));
+    return whole.slice(0, f.segmentsRead).map((seg, i) => indexText(i, this.model.tokenizer.segmentText(seg)));
   }
 
   /** Indexes the segments of a file in flight that the reader has stored since last time. */
@@ -655,7 +650,7 @@ class MnemoEngine implements Engine {
       // from the start would.
       keep(old, old.segmentsRead);
       memory = halfArrayToFloat(old.memory);
-      if (!byLines) indexText(old.segmentsRead - 1, segmentText(await segments.at(old.segmentsRead - 1), this.model.tokenizer));
+      if (!byLines) indexText(old.segmentsRead - 1, this.model.tokenizer.segmentText(await segments.at(old.segmentsRead - 1)));
       this.logger.debug(`${f.path}: continuing at segment ${old.segmentsRead} of ${count}.`);
     } else if (old && whole && resumed !== undefined) {
       // Changed only in its last segment or after it: the same keys, lines and memory as a full
@@ -663,7 +658,7 @@ class MnemoEngine implements Engine {
       // new one from its first segment, so the segments not read again get their text here.
       keep(old, resumed);
       memory = old.tailMemory!.slice();
-      for (let i = 0; i < resumed; i++) texts[i] = byLines ? linesOf(whole[i]!) : indexText(i, segmentText(whole[i]!, this.model.tokenizer));
+      for (let i = 0; i < resumed; i++) texts[i] = byLines ? linesOf(whole[i]!) : indexText(i, this.model.tokenizer.segmentText(whole[i]!));
       this.logger.debug(`${f.path}: resumed at segment ${resumed} of ${count}.`);
     }
     const source = segments;
@@ -676,7 +671,7 @@ class MnemoEngine implements Engine {
           return seg;
         }
         // A streamed file's text (or a long-lined one's) is its decoded ids, which the reader keys it by too: decoded once.
-        const text = segmentText(seg, this.model.tokenizer);
+        const text = this.model.tokenizer.segmentText(seg);
         texts[index] = indexText(index, text);
         return { ...seg, text };
       },

@@ -190,7 +190,7 @@ export class SourceTexts {
     if (text.lines.reduce((n, l) => n + l.length + 1, 0) > MAX_RETOKENIZED) return undefined;
     const { tokenizer, config } = this.ctx.model;
     text.segments ??= Promise.resolve().then(() => tokenizer.segment(tokenizer.tokenizeLines(text.lines.join('\n')), config.segmentLength)
-      .map((seg) => seg.text ?? tokenizer.decode(seg.ids.subarray(0, seg.length))));
+      .map((seg) => tokenizer.segmentText(seg)));
     const own = sentencesOf(await text.segments, index)?.split('\n');
     if (own && own.length === endLine - startLine + 2 && own[own.length - 1] === '') own.pop();
     return own && own.length === endLine - startLine + 1 ? own : undefined;
@@ -297,9 +297,10 @@ async function proseSpan(ctx: QueryContext, question: string, segments: readonly
   const cited = segments.slice(0, CITATIONS);
   const first = segments[0];
   if (!first || kindOfPath(first.citation.path) === 'code') return { segments: cited };
-  const about = segments.map((s) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, s.lines.join('\n')));
+  const texts = segments.map((s) => s.lines.join('\n'));
+  const about = segments.map((s, i) => kindOfPath(s.citation.path) !== 'code' && mentionsSubjects(question, texts[i]!));
   // Of those, the first that says the question's things as phrases ("the brass compass"), when one does.
-  const phrased = about.findIndex((a, i) => a && mentionsPhrases(question, segments[i]!.lines.join('\n')));
+  const phrased = about.findIndex((a, i) => a && mentionsPhrases(question, texts[i]!));
   let at = phrased >= 0 ? phrased : Math.max(0, about.indexOf(true));
   if (whereNow) {
     const path = segments[at]!.citation.path;
@@ -307,7 +308,7 @@ async function proseSpan(ctx: QueryContext, question: string, segments: readonly
   }
   const shown = at < CITATIONS ? cited : [...cited.slice(0, CITATIONS - 1), segments[at]!];
   const passes = (s: SpanAnswer | undefined): boolean => !!s && s.confidence >= spanThresholdOf(ctx, question, s);
-  let span = await extractSpan(ctx.model, question, [segments[at]!.lines.join('\n')], signal);
+  let span = await extractSpan(ctx.model, question, [texts[at]!], signal);
   if (!passes(span)) {
     const focused = await lineSpan(ctx, question, segments[at]!, signal);
     if (focused?.sole && passes(focused)) span = focused;

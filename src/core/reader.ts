@@ -109,7 +109,7 @@ export async function readAll(model: LoadedModel, memory: WorkspaceMemory, hooks
       // STATIC KEYS: a model with a staticKeys block keys the segment by its text (the graph's
       // key output is then unused); otherwise the reader graph's key is stored.
       const key = model.staticKeys
-        ? model.staticKeys.key(seg.text ?? model.tokenizer.decode(seg.ids.subarray(0, seg.length)))
+        ? model.staticKeys.key(model.tokenizer.segmentText(seg))
         : out.keys.subarray(b * K, (b + 1) * K);
       quantizeKey(key, e.keys, row.at * K);
       e.startLines[row.at] = seg.startLine;

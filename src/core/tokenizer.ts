@@ -112,6 +112,11 @@ export class MnemoTokenizer {
     return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: true, clean_up_tokenization_spaces: false });
   }
 
+  /** A segment's text: its real ids decoded, or what whoever produced it decoded already (Segment.text). */
+  segmentText(seg: Segment): string {
+    return seg.text ?? this.decode(seg.ids.subarray(0, seg.length));
+  }
+
   /**
    * Ids of `text` (no special tokens added) with the character range of each token, so a span of
    * tokens maps back to the text it came from. A character whose UTF-8 bytes are split between
